@@ -1,0 +1,494 @@
+"""What the community office publishes: alliance news, notices (market days, meetings,
+activities) and quarterly honour rolls."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.http import Http404
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from alliance.models import Community
+from portal.tokenize import index_tokens
+
+from .blocks import BodyBlock, body_text
+
+PAGE_SIZE = 12
+
+
+def paginate(request, items, per_page=PAGE_SIZE):
+    """A page of items; a page number that is not a number or out of range is a 404."""
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page") or 1
+    try:
+        return paginator.page(number)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("没有这一页。"))
+
+
+class BulletinPage(Page):
+    """Fields every published item shares: a summary, a body, a share image, a community."""
+
+    intro = models.TextField(_("摘要"), max_length=300, blank=True, help_text=_("一两句话概括，显示在列表和分享卡片上"))
+    body = StreamField(BodyBlock(), verbose_name=_("正文"), blank=True)
+    feed_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("封面图"),
+        help_text=_("列表缩略图和微信分享图"),
+    )
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("社区"),
+        help_text=_("与哪个社区有关；全街道的内容可不选"),
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("intro"),
+        index.SearchField("search_tokens"),
+        index.FilterField("community_id"),
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def search_tokens(self):
+        return index_tokens(self.title, self.intro, body_text(self.body))
+
+    @property
+    def summary(self):
+        return self.intro or self.search_description
+
+
+# --- News ---------------------------------------------------------------------------
+
+
+class NewsPageTag(TaggedItemBase):
+    content_object = ParentalKey("bulletins.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class NewsIndexPage(Page):
+    """联盟动态: the list of alliance news, filterable by community and tag."""
+
+    intro = models.TextField(_("栏目介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["bulletins.NewsPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("联盟动态栏目")
+
+    def articles(self):
+        return (
+            NewsPage.objects.child_of(self)
+            .live()
+            .select_related("community", "feed_image")
+            .prefetch_related("feed_image__renditions")
+            .order_by("-date", "-pk")
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        articles = self.articles()
+        community = tag = None
+        if slug := request.GET.get("community"):
+            community = Community.objects.filter(slug=slug).first()
+            if community is None:
+                raise Http404(_("没有这个社区。"))
+            articles = articles.filter(community=community)
+        if tag_slug := request.GET.get("tag"):
+            tag = NewsPageTag.tag_model().objects.filter(slug=tag_slug).first()
+            if tag is None:
+                raise Http404(_("没有这个标签。"))
+            articles = articles.filter(tagged_items__tag=tag)
+        context.update(
+            articles=paginate(request, articles),
+            communities=Community.objects.all(),
+            tags=NewsPageTag.tag_model().objects.filter(bulletins_newspagetag_items__isnull=False).distinct(),
+            current_community=community,
+            current_tag=tag,
+        )
+        return context
+
+
+class NewsPage(BulletinPage):
+    """A news article: what the alliance did, problems solved, merchants honoured."""
+
+    date = models.DateField(_("发布日期"), default=timezone.localdate)
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("标签"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    promote_panels = Page.promote_panels + [
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("community"), FieldPanel("tags"), FieldPanel("feed_image")],
+            heading=_("归类与封面"),
+        )
+    ]
+    search_fields = BulletinPage.search_fields + [index.FilterField("date")]
+    parent_page_types = ["bulletins.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("联盟动态")
+        verbose_name_plural = _("联盟动态")
+
+    og_type = "article"
+
+    def related_articles(self, limit=3):
+        """Recent articles sharing a tag or the community: one query."""
+        tag_ids = [t.pk for t in self.tags.all()]
+        related = NewsPage.objects.live().exclude(pk=self.pk)
+        condition = models.Q(tagged_items__tag_id__in=tag_ids)
+        if self.community_id:
+            condition |= models.Q(community_id=self.community_id)
+        return list(related.filter(condition).distinct().select_related("feed_image").order_by("-date", "-pk")[:limit])
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related"] = self.related_articles()
+        return context
+
+
+# --- Notices ------------------------------------------------------------------------
+
+
+class NoticeIndexPage(RoutablePageMixin, Page):
+    """通知公告: market days, meetings and activities; upcoming first, past ones archived."""
+
+    intro = models.TextField(_("栏目介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["bulletins.NoticePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("通知公告栏目")
+
+    def notices(self):
+        return NoticePage.objects.child_of(self).live().select_related("community").order_by("start", "pk")
+
+    def get_context(self, request, *args, **kwargs):
+        from .scheduling import past_occurrences, upcoming_occurrences
+
+        context = super().get_context(request, *args, **kwargs)
+        notices = list(self.notices())
+        kind = request.GET.get("kind")
+        if kind:
+            if kind not in NoticePage.Kind.values:
+                raise Http404(_("没有这种通知类型。"))
+            notices = [n for n in notices if n.kind == kind]
+        archive = request.GET.get("archive") == "1"
+        occurrences = past_occurrences(notices) if archive else upcoming_occurrences(notices)
+        context.update(
+            occurrences=paginate(request, occurrences, per_page=20),
+            archive=archive,
+            kinds=NoticePage.Kind.choices,
+            current_kind=kind,
+        )
+        return context
+
+    @path("calendar.ics", name="calendar")
+    def calendar(self, request):
+        from .ical import calendar_response
+
+        return calendar_response(list(self.notices().prefetch_related("merchants")), filename="shangju-notices.ics")
+
+
+class NoticePage(RoutablePageMixin, BulletinPage):
+    """A market day, alliance meeting or volunteer activity, once or on a repeat rule."""
+
+    class Kind(models.TextChoices):
+        MARKET_DAY = "market_day", _("便民集市")
+        MEETING = "meeting", _("联盟议事")
+        VOLUNTEER = "volunteer", _("志愿服务")
+        NOTICE = "notice", _("其他通知")
+
+    class Repeat(models.TextChoices):
+        NONE = "", _("不重复")
+        MONTHLY_DAY = "monthly_day", _("每月某日")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("每月第几个星期几")
+        WEEKLY = "weekly", _("每周某天")
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("星期一")
+        TUESDAY = 1, _("星期二")
+        WEDNESDAY = 2, _("星期三")
+        THURSDAY = 3, _("星期四")
+        FRIDAY = 4, _("星期五")
+        SATURDAY = 5, _("星期六")
+        SUNDAY = 6, _("星期日")
+
+    class Ordinal(models.IntegerChoices):
+        FIRST = 1, _("第一个")
+        SECOND = 2, _("第二个")
+        THIRD = 3, _("第三个")
+        FOURTH = 4, _("第四个")
+        LAST = -1, _("最后一个")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.MARKET_DAY)
+    start = models.DateTimeField(_("开始时间"), help_text=_("第一次活动的开始时间（北京时间）"))
+    end = models.DateTimeField(_("结束时间"), help_text=_("第一次活动的结束时间，须晚于开始时间"))
+    place = models.CharField(_("地点"), max_length=200, help_text=_("例如：幸福里社区广场"))
+    merchants = ParentalManyToManyField(
+        "alliance.Merchant",
+        blank=True,
+        related_name="notices",
+        verbose_name=_("参加商户"),
+        help_text=_("参加本次活动的联盟商户"),
+    )
+    repeat = models.CharField(_("重复"), max_length=20, choices=Repeat.choices, default=Repeat.NONE, blank=True)
+    repeat_day = models.PositiveSmallIntegerField(
+        _("每月几日"),
+        null=True,
+        blank=True,
+        help_text=_("1 至 31。没有这一天的月份（如 2 月没有 30 日）当月不举办，与手机日历一致"),
+    )
+    repeat_weekday = models.PositiveSmallIntegerField(_("星期几"), choices=Weekday.choices, null=True, blank=True)
+    repeat_ordinal = models.SmallIntegerField(_("第几个"), choices=Ordinal.choices, null=True, blank=True)
+    repeat_until = models.DateField(_("重复截止日期"), null=True, blank=True, help_text=_("不填则一直重复"))
+
+    content_panels = Page.content_panels + [
+        FieldPanel("kind"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    schedule_panels = [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("start"), FieldPanel("end")]), FieldPanel("place"), FieldPanel("community")],
+            heading=_("时间地点"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("repeat"),
+                FieldRowPanel([FieldPanel("repeat_day"), FieldPanel("repeat_ordinal"), FieldPanel("repeat_weekday")]),
+                FieldPanel("repeat_until"),
+            ],
+            heading=_("重复规则"),
+        ),
+        FieldPanel("merchants"),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("feed_image")]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("内容")),
+            ObjectList(schedule_panels, heading=_("时间地点")),
+            ObjectList(promote_panels, heading=_("推广")),
+            ObjectList(Page.settings_panels, heading=_("设置")),
+        ]
+    )
+    search_fields = BulletinPage.search_fields + [index.SearchField("place"), index.FilterField("kind")]
+    parent_page_types = ["bulletins.NoticeIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("通知公告")
+        verbose_name_plural = _("通知公告")
+
+    @property
+    def search_tokens(self):
+        return index_tokens(self.title, self.intro, self.place, body_text(self.body))
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("结束时间须晚于开始时间。")
+        if self.repeat == self.Repeat.MONTHLY_DAY:
+            if not self.repeat_day or not 1 <= self.repeat_day <= 31:
+                errors["repeat_day"] = _("请填写每月的哪一天（1 至 31）。")
+        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
+            if self.repeat_ordinal is None:
+                errors["repeat_ordinal"] = _("请选择第几个。")
+            if self.repeat_weekday is None:
+                errors["repeat_weekday"] = _("请选择星期几。")
+        elif self.repeat == self.Repeat.WEEKLY:
+            if self.repeat_weekday is None:
+                errors["repeat_weekday"] = _("请选择星期几。")
+        if (
+            self.repeat
+            and self.repeat_until
+            and self.start
+            and self.repeat_until < timezone.localtime(self.start).date()
+        ):
+            errors["repeat_until"] = _("重复截止日期不能早于第一次活动。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def repeat_description(self):
+        """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六."""
+        if self.repeat == self.Repeat.MONTHLY_DAY:
+            text = _("每月 %(day)s 日") % {"day": self.repeat_day}
+        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
+            text = _("每月%(ordinal)s%(weekday)s") % {
+                "ordinal": self.get_repeat_ordinal_display(),
+                "weekday": self.get_repeat_weekday_display(),
+            }
+        elif self.repeat == self.Repeat.WEEKLY:
+            text = _("每周%(weekday)s") % {"weekday": self.get_repeat_weekday_display()}
+        else:
+            return ""
+        if self.repeat_until:
+            text += _("，至 %(date)s") % {"date": formats.date_format(self.repeat_until, "SHORT_DATE_FORMAT")}
+        return text
+
+    @cached_property
+    def upcoming(self):
+        from .scheduling import next_occurrences
+
+        return next_occurrences(self, count=6)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["participating"] = self.merchants.filter(membership_status="member").select_related("community")
+        return context
+
+    @path("event.ics", name="event")
+    def event(self, request):
+        from .ical import calendar_response
+
+        return calendar_response([self], filename=f"notice-{self.pk}.ics")
+
+
+# --- Honour rolls -------------------------------------------------------------------
+
+
+class HonourRollIndexPage(Page):
+    """红黑榜: every quarter's honour roll, newest first."""
+
+    intro = models.TextField(_("栏目介绍"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["bulletins.HonourRollPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("红黑榜栏目")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        rolls = HonourRollPage.objects.child_of(self).live().order_by("-period_end", "-pk")
+        context["rolls"] = paginate(request, rolls)
+        return context
+
+
+class HonourRollPage(BulletinPage):
+    """One period's honour roll (红榜) with its warning list (黑榜)."""
+
+    period_label = models.CharField(_("评选周期"), max_length=40, help_text=_("例如：2026年第三季度"))
+    period_start = models.DateField(_("周期开始"))
+    period_end = models.DateField(_("周期结束"))
+
+    content_panels = Page.content_panels + [
+        FieldRowPanel([FieldPanel("period_label"), FieldPanel("period_start"), FieldPanel("period_end")]),
+        FieldPanel("intro"),
+        InlinePanel("honours", heading=_("红榜"), label=_("上榜商户")),
+        InlinePanel("warnings", heading=_("黑榜"), label=_("警示商户")),
+        FieldPanel("body"),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("community"), FieldPanel("feed_image")]
+    search_fields = BulletinPage.search_fields + [index.SearchField("period_label")]
+    parent_page_types = ["bulletins.HonourRollIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("红黑榜")
+        verbose_name_plural = _("红黑榜")
+
+    @property
+    def search_tokens(self):
+        citations = " ".join(f"{h.merchant.name} {h.get_title_display()} {h.citation}" for h in self.honours.all())
+        return index_tokens(self.title, self.period_label, self.intro, citations, body_text(self.body))
+
+    def clean(self):
+        super().clean()
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("周期结束不能早于周期开始。")})
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["honours"] = self.honours.select_related("merchant", "merchant__community")
+        context["warnings"] = self.warnings.select_related("merchant", "merchant__community")
+        return context
+
+
+class HonourEntry(Orderable):
+    """A member merchant named on a roll with the title it earned."""
+
+    class Title(models.TextChoices):
+        RED_FLAG = "red_flag", _("流动红旗")
+        CIVILISED = "civilised", _("文明诚信商户")
+        PARTY_PIONEER = "party_pioneer", _("党员先锋商户")
+        VOLUNTEER = "volunteer", _("最美志愿服务商户")
+
+    page = ParentalKey(HonourRollPage, on_delete=models.CASCADE, related_name="honours")
+    merchant = models.ForeignKey(
+        "alliance.Merchant", on_delete=models.PROTECT, related_name="honours", verbose_name=_("商户")
+    )
+    title = models.CharField(_("称号"), max_length=20, choices=Title.choices)
+    citation = models.CharField(_("评语"), max_length=200, blank=True, help_text=_("一句话说明为什么上榜"))
+
+    panels = [FieldPanel("merchant"), FieldPanel("title"), FieldPanel("citation")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("上榜商户")
+        verbose_name_plural = _("红榜")
+
+    def __str__(self):
+        return f"{self.merchant} · {self.get_title_display()}"
+
+
+class WarningEntry(Orderable):
+    """A shop on the warning list (黑榜) for an unresolved violation."""
+
+    page = ParentalKey(HonourRollPage, on_delete=models.CASCADE, related_name="warnings")
+    merchant = models.ForeignKey(
+        "alliance.Merchant", on_delete=models.PROTECT, related_name="warnings", verbose_name=_("商户")
+    )
+    reason = models.CharField(_("原因"), max_length=200, help_text=_("例如：多次占道经营，经劝导未整改"))
+    resolved = models.BooleanField(_("已整改"), default=False)
+    resolution = models.CharField(_("整改情况"), max_length=200, blank=True)
+
+    panels = [
+        FieldPanel("merchant"),
+        FieldPanel("reason"),
+        FieldRowPanel([FieldPanel("resolved"), FieldPanel("resolution")]),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("警示商户")
+        verbose_name_plural = _("黑榜")
+
+    def __str__(self):
+        return f"{self.merchant} · {self.reason}"

@@ -1,0 +1,41 @@
+"""Template helpers shared by every app's templates."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+# The public URL map is stable (ARCHITECTURE.md), so the menu needs no query.
+MENU = [
+    ("/", "首页"),
+    ("/news/", "联盟动态"),
+    ("/notices/", "通知公告"),
+    ("/honour-rolls/", "红黑榜"),
+    ("/merchants/", "商户名录"),
+    ("/report/", "我要反映"),
+    ("/apply/", "申请入盟"),
+]
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    path = request.path if request else "/"
+    items = []
+    for url, title in MENU:
+        current = path == "/" if url == "/" else path.startswith(url)
+        items.append({"url": url, "title": _(title), "current": current})
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination and filters)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

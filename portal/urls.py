@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from alliance import views as alliance_views
+from bulletins.feeds import NewsAtomFeed, NewsRssFeed
+from home import views as home_views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("search/", home_views.search, name="search"),
+    path("merchants/", alliance_views.merchant_directory, name="merchant_directory"),
+    path("merchants/<int:pk>/", alliance_views.merchant_detail, name="merchant_detail"),
+    path("feeds/news/", NewsRssFeed(), name="news_feed"),
+    path("feeds/news/atom/", NewsAtomFeed(), name="news_feed_atom"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("text-size/", home_views.text_size, name="text_size"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]
