@@ -1,5 +1,5 @@
 # Two commands matter: `make run` (set up everything and serve on SQLite) and `make test`.
-PYTHON ?= python3.11
+PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
@@ -11,8 +11,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
 .PHONY: run setup test test-postgres lint format bench browser clean
 
 $(STAMP): requirements.txt requirements-dev.txt
-	@command -v $(PYTHON) >/dev/null 2>&1 || PYTHON=python3; \
-	test -x $(PY) || $${PYTHON:-python3} -m venv $(VENV) || python3 -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
