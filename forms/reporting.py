@@ -1,0 +1,67 @@
+"""Creating a report from a finished wizard: one transaction, one record per submission."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import DailySequence, GrievanceReport, hash_secret, new_secret
+from .workdays import add_working_days, add_working_hours
+
+
+def next_reference(prefix, now=None):
+    """SJ-20261122-0042: the day's next number, unique under concurrency.
+
+    Call inside the transaction that stores the record: the UPDATE keeps the day's row
+    locked until commit, so concurrent submitters queue for numbers instead of sharing one.
+    """
+    day = timezone.localdate(now)
+    with transaction.atomic():
+        if not DailySequence.objects.filter(prefix=prefix, day=day).update(last=F("last") + 1):
+            try:
+                with transaction.atomic():
+                    DailySequence.objects.create(prefix=prefix, day=day, last=1)
+            except IntegrityError:
+                # Another submitter created today's row first; take the next number after theirs.
+                DailySequence.objects.filter(prefix=prefix, day=day).update(last=F("last") + 1)
+        last = DailySequence.objects.values_list("last", flat=True).get(prefix=prefix, day=day)
+    return f"{prefix}-{day:%Y%m%d}-{last:04d}"
+
+
+def submit_report(submission_key, *, category, grid, address, description, since="", frequency="", contact=None):
+    """Store a finished report once; a repeated or parallel post with the same key gets the first.
+
+    Returns (report, secret); secret is None when the report already existed (the private
+    link was shown to the first request and is not recoverable).
+    """
+    existing = GrievanceReport.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return existing, None
+    contact = contact or {}
+    now = timezone.now()
+    secret = new_secret()
+    try:
+        with transaction.atomic():
+            report = GrievanceReport.objects.create(
+                reference=next_reference("SJ", now),
+                secret_hash=hash_secret(secret),
+                submission_key=submission_key,
+                category=category,
+                community_id=grid.community_id,
+                grid=grid,
+                address=address,
+                description=description,
+                since=since,
+                frequency=frequency,
+                anonymous=contact.get("anonymous", False),
+                reporter_name=contact.get("name", ""),
+                reporter_mobile=contact.get("mobile", ""),
+                reporter_email=contact.get("email", ""),
+                consented_at=now if contact.get("consent") else None,
+                accept_due=add_working_hours(now, category.accept_within_hours),
+                resolve_due=add_working_days(now, category.accept_within_hours // 9 + category.resolve_within_days),
+                created_at=now,
+            )
+    except IntegrityError:
+        # A parallel request with the same submission key committed first.
+        return GrievanceReport.objects.get(submission_key=submission_key), None
+    return report, secret
