@@ -19,6 +19,8 @@ ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 24_000_000  # e.g. 6000 x 4000, a large phone photo
 MAX_SIDE = 2000  # stored photos are scaled down to this; enough to read a shop sign
+# Markup a browser would sniff and run: a raster file carrying it is a polyglot, refused outright.
+POLYGLOT_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?php", b"<iframe", b"javascript:", b"<body")
 
 
 def sanitise_image(upload):
@@ -29,6 +31,9 @@ def sanitise_image(upload):
         raise ValidationError(_("照片不能超过 8 MB，请压缩后再上传。"), code="too_large")
     upload.seek(0)
     head = upload.read(MAX_UPLOAD_BYTES + 1)
+    lowered = head.lower()
+    if any(marker in lowered for marker in POLYGLOT_MARKERS):
+        raise ValidationError(_("文件中含有网页代码，不是普通照片，请重新拍摄后上传。"), code="polyglot")
     try:
         # Opening reads only the header: the size check happens before any pixels decode.
         with Image.open(io.BytesIO(head)) as probe:
