@@ -155,3 +155,34 @@ def _apply(report, transition, now, note, data):
             raise TransitionError(_("这张工单没有承办人，请先派单。"))
     elif action == "close":
         report.closed_at = now
+
+
+def rate(report, rating, comment=""):
+    """The reporter's one rating; 不满意 reopens the case (重办)."""
+    with transaction.atomic():
+        report = GrievanceReport.objects.select_for_update().get(pk=report.pk)
+        if report.rating:
+            raise TransitionError(_("这张工单已经评价过了。"))
+        if report.state not in RATEABLE_STATES:
+            raise TransitionError(_("工单办结后才能评价。"))
+        now = timezone.now()
+        report.rating = rating
+        report.rating_comment = comment
+        report.rated_at = now
+        report.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+        CaseEvent.objects.create(
+            report=report,
+            action="rate",
+            from_state=report.state,
+            to_state=report.state,
+            note=f"{report.get_rating_display()} {comment}".strip(),
+            public=True,
+            created_at=now,
+        )
+        if rating == GrievanceReport.Rating.UNSATISFIED and report.assignee_id:
+            # Reopening clears the rating so the redone work is rated afresh; this one stays as an event.
+            report, _event = perform(report, "reopen", None, note=_("反映人评价不满意，自动转为重办。"))
+    return report
+
+
+RATEABLE_STATES = {S.RESOLVED, S.FOLLOWED_UP, S.CLOSED}

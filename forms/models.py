@@ -114,7 +114,7 @@ class GrievanceReport(models.Model):
         UNSATISFIED = "unsatisfied", _("不满意")
 
     reference = models.CharField(_("工单编号"), max_length=20, unique=True, editable=False)
-    secret_hash = models.CharField(max_length=64, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
     category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="reports", verbose_name=_("类别"))
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="reports", verbose_name=_("社区"))
@@ -188,8 +188,8 @@ class CaseEvent(models.Model):
 
     report = models.ForeignKey(GrievanceReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20)
-    from_state = models.CharField(_("原状态"), max_length=20, blank=True)
-    to_state = models.CharField(_("新状态"), max_length=20)
+    from_state = models.CharField(_("原状态"), max_length=20, blank=True, choices=GrievanceReport.State.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=GrievanceReport.State.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
     )
@@ -204,3 +204,35 @@ class CaseEvent(models.Model):
 
     def __str__(self):
         return f"{self.report.reference} {self.action}"
+
+
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+def case_photo_path(instance, filename):
+    # Names come from the sanitiser (random hex); grouping by month keeps folders small.
+    return timezone.now().strftime("reports/%Y/%m/") + filename
+
+
+class CasePhoto(models.Model):
+    """A photo attached to a case by the reporter or with the result; private storage only."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("反映人照片")
+        RESULT = "result", _("办结照片")
+
+    report = models.ForeignKey(GrievanceReport, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.REPORT)
+    file = models.FileField(_("照片"), storage=private_storage, upload_to=case_photo_path, max_length=200)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("工单照片")
+        verbose_name_plural = _("工单照片")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report.reference} {self.get_kind_display()}"

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import DailySequence, GrievanceReport, hash_secret, new_secret
+from .models import CasePhoto, DailySequence, GrievanceReport, hash_secret, new_secret
 from .workdays import add_working_days, add_working_hours
 
 
@@ -27,7 +27,9 @@ def next_reference(prefix, now=None):
     return f"{prefix}-{day:%Y%m%d}-{last:04d}"
 
 
-def submit_report(submission_key, *, category, grid, address, description, since="", frequency="", contact=None):
+def submit_report(
+    submission_key, *, category, grid, address, description, since="", frequency="", contact=None, photos=()
+):
     """Store a finished report once; a repeated or parallel post with the same key gets the first.
 
     Returns (report, secret); secret is None when the report already existed (the private
@@ -61,6 +63,8 @@ def submit_report(submission_key, *, category, grid, address, description, since
                 resolve_due=add_working_days(now, category.accept_within_hours // 9 + category.resolve_within_days),
                 created_at=now,
             )
+            for photo in photos:
+                CasePhoto.objects.create(report=report, kind=CasePhoto.Kind.REPORT, file=photo)
     except IntegrityError:
         # A parallel request with the same submission key committed first.
         return GrievanceReport.objects.get(submission_key=submission_key), None

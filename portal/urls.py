@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
+from forms import views as intake_views
+from forms.views import ReportWizard
 from home import views as home_views
 
 urlpatterns = [
@@ -18,6 +20,11 @@ urlpatterns = [
     path("feeds/news/", NewsRssFeed(), name="news_feed"),
     path("feeds/news/atom/", NewsAtomFeed(), name="news_feed_atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("report/", ReportWizard.as_view(), name="report"),
+    path("report/thanks/", intake_views.report_thanks, name="report_thanks"),
+    path("track/", intake_views.track, name="track"),
+    path("track/link/<str:secret>/", intake_views.track_private, name="track_private"),
+    path("track/<str:reference>/", intake_views.track_report, name="track_report"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("text-size/", home_views.text_size, name="text_size"),
 ]

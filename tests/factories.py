@@ -124,3 +124,114 @@ def honour_roll(title=None, parent=None, honours=(), warnings=(), **kwargs):
 
 def root_page():
     return Page.objects.get(depth=1)
+
+
+# --- Staff users (groups made by home/migrations/0003) ------------------------------
+
+
+def staff_user(group_name, username=None, **kwargs):
+    """A user in one of the editorial groups; the group must exist (it comes from a migration)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    username = username or f"staff{next(_seq)}"
+    kwargs.setdefault("password", "correct horse battery")
+    kwargs.setdefault("email", f"{username}@example.cn")
+    user = get_user_model().objects.create_user(username=username, **kwargs)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def editor(username=None, **kwargs):
+    """编辑: writes and submits for approval, cannot publish."""
+    return staff_user("编辑", username=username, **kwargs)
+
+
+def moderator(username=None, **kwargs):
+    """审核: approves and publishes, or sends back with a comment."""
+    return staff_user("审核", username=username, **kwargs)
+
+
+# --- Site shell (home app): standard pages, organisation and office settings ----------
+
+
+def standard_page(title=None, parent=None, **kwargs):
+    from home.models import StandardPage
+
+    n = next(_seq)
+    page = StandardPage(title=title or f"关于我们{n}", slug=kwargs.pop("slug", f"page-{n}"), **kwargs)
+    return _add(parent or home_page(), page)
+
+
+def grid_area(grid_, name=None, chief="", kind="building"):
+    from alliance.models import GridArea
+
+    return GridArea.objects.create(grid=grid_, name=name or f"幸福里{next(_seq)}号楼", chief=chief, kind=kind)
+
+
+def office_settings(**fields):
+    """The default site's OfficeSettings with the given fields saved."""
+    from wagtail.models import Site
+
+    from home.models import OfficeSettings
+
+    office = OfficeSettings.for_site(Site.objects.get(is_default_site=True))
+    for name, value in fields.items():
+        setattr(office, name, value)
+    office.save()
+    return office
+
+
+def rendered_queries(django_assert_max_num_queries, client, url, budget):
+    """How many queries the second GET of url runs (the first warms renditions and caches).
+
+    Fails when that number exceeds budget; callers compare the counts at two content sizes.
+    """
+    assert client.get(url).status_code == 200, url
+    with django_assert_max_num_queries(budget) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def body(*blocks):
+    """A StreamField body in raw form from (type, value) pairs, e.g. ("paragraph", "<p>…</p>")."""
+    import json
+
+    return json.dumps([{"type": kind, "value": value} for kind, value in blocks])
+
+
+# --- Notices (tests/bulletins/test_notices.py, test_ical.py) ------------------------
+
+
+def shanghai(year, month, day, hour=8, minute=0):
+    """An aware datetime in Beijing time, the zone every notice is entered in."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def draft_notice(title=None, parent=None, start=None, duration_hours=3, **kwargs):
+    """A notice saved as a draft and never published."""
+    parent = parent or notice_index()
+    n = next(_seq)
+    start = start or (timezone.now() + datetime.timedelta(days=3)).replace(microsecond=0)
+    kwargs.setdefault("place", "社区广场")
+    page = NoticePage(
+        title=title or f"草稿通知{n}",
+        slug=kwargs.pop("slug", f"draft-notice-{n}"),
+        start=start,
+        end=start + datetime.timedelta(hours=duration_hours),
+        live=False,
+        **kwargs,
+    )
+    parent.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+def restrict(page, password="secret"):
+    """Put a page behind a password, as an editor would with 'privacy' in the admin."""
+    from wagtail.models import PageViewRestriction
+
+    return PageViewRestriction.objects.create(page=page, restriction_type="password", password=password)

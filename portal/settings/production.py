@@ -1,4 +1,9 @@
-"""Production: everything that differs comes from the environment; no secret in code."""
+"""Production: everything that differs comes from the environment; no secret in code.
+
+Required: SECRET_KEY, ALLOWED_HOSTS. Read when set: DATABASE_URL (base.py; PostgreSQL in a real
+deployment), REDIS_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT / STATIC_ROOT (base.py), the AWS_* media
+variables, EMAIL_*, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, WAGTAILADMIN_BASE_URL, LOG_LEVEL.
+"""
 
 import os
 
@@ -8,46 +13,75 @@ from .base import *  # noqa: F403
 
 DEBUG = False
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()] or [
-    f"https://{h}" for h in ALLOWED_HOSTS if not h.startswith(".")
+def env_list(name):
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def env_flag(name, default):
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Production settings refuse to start without it: put a long random value "
+        "(50+ characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))') in the environment."
+    )
+# Old keys still accepted for signatures while sessions and password-reset links roll over to the new one.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    # With DEBUG off Django would answer every request with 400; failing here says why.
+    raise ImproperlyConfigured("ALLOWED_HOSTS is not set: give the site's host names, comma-separated.")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or [
+    f"https://{host}" for host in ALLOWED_HOSTS if host != "*" and not host.startswith(".")
 ]
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Several app servers share one Redis; without it each process has its own memory cache, which is
+# only right for a single process (the benchmark, a trial install).
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-            "KEY_PREFIX": "shangju",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shangju"),
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Tasks are stored in the database and run by `manage.py db_worker`, so no web request waits on them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Media: local folder by default, S3-compatible storage when a bucket is named.
+# Static files: whitenoise serves them with hashed names (cacheable forever) and gzip copies.
+# Media: a local folder (MEDIA_ROOT) by default, S3-compatible storage when a bucket is named.
+STORAGES = {
+    **STORAGES,  # keeps the private storages of base.py
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
-    STORAGES["default"] = {  # noqa: F405
+    # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, read by boto3 itself.
+    STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
             "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "custom_domain": os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
             "default_acl": None,
-            "querystring_auth": True,
+            "querystring_auth": env_flag("AWS_QUERYSTRING_AUTH", True),
+            # Wagtail renditions and uploads must never silently replace another file of the same name.
             "file_overwrite": False,
         },
     }
 
-# Behind a TLS-terminating reverse proxy.
+# Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
+SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -58,10 +92,18 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0]}" if ALLOWED_HOSTS else "")
+WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING = {
     "version": 1,

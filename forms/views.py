@@ -1,0 +1,239 @@
+"""Public intake views: the grievance wizard, its thank-you page and case tracking."""
+
+import secrets
+
+from django.core.cache import cache
+from django.core.files.storage import storages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from formtools.wizard.views import SessionWizardView
+
+from .casework import RATEABLE_STATES, TransitionError, rate
+from .forms import CategoryStep, ContactStep, DetailsStep, LocationStep, RatingForm, ReviewStep, TrackForm
+from .models import GrievanceReport, hash_secret
+from .reporting import submit_report
+
+DONE_SESSION_KEY = "report_done"
+KEY_FIELD = "submission_key"
+
+
+class ReportWizard(SessionWizardView):
+    """民情反映: one step per screen; reload keeps progress, Back keeps what was typed."""
+
+    form_list = [
+        ("category", CategoryStep),
+        ("location", LocationStep),
+        ("details", DetailsStep),
+        ("contact", ContactStep),
+        ("review", ReviewStep),
+    ]
+    template_name = "forms/report/step.html"
+
+    @property
+    def file_storage(self):
+        return storages["wizard_uploads"]
+
+    # --- session handling ---------------------------------------------------------
+
+    def _submission_key(self):
+        extra = self.storage.extra_data
+        if KEY_FIELD not in extra:
+            extra[KEY_FIELD] = secrets.token_urlsafe(24)
+            self.storage.extra_data = extra
+        return extra[KEY_FIELD]
+
+    def get(self, request, *args, **kwargs):
+        # formtools restarts on every GET; we only restart when asked, so a reload keeps progress.
+        if request.GET.get("restart") == "1" or self.storage.current_step is None:
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+        self._submission_key()
+        step = self.steps.current
+        return self.render(
+            self.get_form(data=self.storage.get_step_data(step), files=self.storage.get_step_files(step))
+            if self.storage.get_step_data(step)
+            else self.get_form()
+        )
+
+    def post(self, request, *args, **kwargs):
+        posted_key = request.POST.get(KEY_FIELD, "")
+        done = request.session.get(DONE_SESSION_KEY) or {}
+        if posted_key and (
+            done.get("key") == posted_key or GrievanceReport.objects.filter(submission_key=posted_key).exists()
+        ):
+            # A second click, a resubmit after Back, or a parallel post of a finished report.
+            return redirect("report_thanks")
+        if self.storage.current_step is None or posted_key != self.storage.extra_data.get(KEY_FIELD):
+            # The session expired (or the form came from another session): say so plainly.
+            return render(request, "forms/report/expired.html", status=400)
+        return super().post(request, *args, **kwargs)
+
+    def render_goto_step(self, goto_step, **kwargs):
+        # Keep what was typed on this step, valid or not, so Back never loses work.
+        current = self.steps.current
+        if self.request.POST and current in self.get_form_list():
+            form = self.get_form(data=self.request.POST, files=self.request.FILES)
+            self.storage.set_step_data(current, self.process_step(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def process_step_files(self, form):
+        # Photos uploaded on an earlier visit to this step stay unless replaced.
+        kept = dict(self.storage.get_step_files(self.steps.current) or {})
+        kept.update((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
+        return kept
+
+    # --- rendering ----------------------------------------------------------------
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        step_names = list(self.get_form_list())
+        context.update(
+            submission_key=self._submission_key(),
+            step_title=form.title,
+            step_titles=[(name, self.form_list[name].title) for name in step_names],
+        )
+        if self.steps.current == "location":
+            stored = self.storage.get_step_files("location") or {}
+            context["stored_photos"] = sorted(stored)
+        if self.steps.current == "review":
+            context["summary"] = self._summary()
+        return context
+
+    def _summary(self):
+        data = self.get_all_cleaned_data()
+        photos = [name for name in LocationStep.photo_fields if data.get(name)]
+        return {"data": data, "photo_count": len(photos)}
+
+    # --- done -----------------------------------------------------------------------
+
+    def done(self, form_list, form_dict, **kwargs):
+        location = form_dict["location"].cleaned_data
+        details = form_dict["details"].cleaned_data
+        contact = form_dict["contact"].cleaned_data
+        photos = [location[name] for name in LocationStep.photo_fields if location.get(name)]
+        report, secret = submit_report(
+            self._submission_key(),
+            category=form_dict["category"].cleaned_data["category"],
+            grid=location["grid"],
+            address=location["address"],
+            description=details["description"],
+            since=details.get("since", ""),
+            frequency=details.get("frequency", ""),
+            contact=contact,
+            photos=photos,
+        )
+        if secret:
+            self.request.session[DONE_SESSION_KEY] = {
+                "key": report.submission_key,
+                "reference": report.reference,
+                "secret": secret,
+            }
+        self._delete_stored_files()
+        return redirect("report_thanks")
+
+    def _delete_stored_files(self):
+        for step in self.get_form_list():
+            for upload in (self.storage.get_step_files(step) or {}).values():
+                self.file_storage.delete(upload.name)
+
+
+def report_thanks(request):
+    done = request.session.get(DONE_SESSION_KEY)
+    if not done:
+        return redirect("report")
+    report = GrievanceReport.objects.select_related("category").filter(reference=done["reference"]).first()
+    if report is None:
+        return redirect("report")
+    link = request.build_absolute_uri(reverse("track_private", args=[done["secret"]])) if done.get("secret") else ""
+    return render(request, "forms/report/thanks.html", {"report": report, "private_link": link})
+
+
+# --- tracking -------------------------------------------------------------------------
+
+TRACKED_SESSION_KEY = "tracked_reports"
+TRACK_LIMIT = 10  # wrong or right, per client per window
+TRACK_WINDOW = 15 * 60
+
+
+def _client_key(request):
+    # Behind the proxy REMOTE_ADDR is the proxy; production sets the real client in X-Forwarded-For.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    return (forwarded.split(",")[-1].strip() if forwarded else "") or request.META.get("REMOTE_ADDR", "")
+
+
+def _rate_limited(request):
+    """A per-client counter in the shared cache, so every app server counts together."""
+    key = f"track-attempts:{_client_key(request)}"
+    cache.add(key, 0, TRACK_WINDOW)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, TRACK_WINDOW)
+        attempts = 1
+    return attempts > TRACK_LIMIT
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = TrackForm(request.POST or None)
+    message = ""
+    status = 200
+    if request.method == "POST":
+        if _rate_limited(request):
+            message = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
+            status = 429
+        elif form.is_valid():
+            report = GrievanceReport.objects.filter(
+                reference=form.cleaned_data["reference"], anonymous=False, contact_purged_at__isnull=True
+            ).first()
+            if report and report.reporter_mobile[-4:] == form.cleaned_data["mobile_last4"]:
+                tracked = request.session.get(TRACKED_SESSION_KEY, [])
+                if report.pk not in tracked:
+                    request.session[TRACKED_SESSION_KEY] = [*tracked, report.pk][-10:]
+                return redirect("track_report", reference=report.reference)
+            # One answer for every wrong combination: it does not reveal whether a reference exists.
+            message = _("工单编号或手机号码后四位不正确，请核对后再试。")
+    return render(request, "forms/track/lookup.html", {"form": form, "message": message}, status=status)
+
+
+def _status_page(request, report, via_link):
+    rating_form = None
+    if report.state in RATEABLE_STATES and not report.rating:
+        rating_form = RatingForm(request.POST or None)
+        if request.method == "POST" and rating_form.is_valid():
+            try:
+                rate(report, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"].strip())
+            except TransitionError as error:
+                rating_form.add_error(None, error.messages[0])
+            else:
+                return redirect(request.path)
+    events = report.events.filter(public=True).order_by("created_at", "pk")
+    return render(
+        request,
+        "forms/track/status.html",
+        {"report": report, "events": events, "rating_form": rating_form, "via_link": via_link},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track_report(request, reference):
+    # Only reports this browser proved it knows (reference + last four digits) are shown.
+    report = GrievanceReport.objects.select_related("category", "community", "grid").filter(reference=reference).first()
+    if report is None or report.pk not in request.session.get(TRACKED_SESSION_KEY, []):
+        return redirect("track")
+    return _status_page(request, report, via_link=False)
+
+
+@require_http_methods(["GET", "POST"])
+def track_private(request, secret):
+    report = (
+        GrievanceReport.objects.select_related("category", "community", "grid")
+        .filter(secret_hash=hash_secret(secret))
+        .first()
+    )
+    if report is None:
+        raise Http404(_("链接无效或已过期。"))
+    return _status_page(request, report, via_link=True)
