@@ -23,6 +23,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 from portal.tokenize import index_tokens
 
 from .forms import MerchantAdminForm
+from .panels import CreditCodeFlagPanel
 from .validators import (
     credit_code_check_passes,
     normalise_credit_code,
@@ -35,13 +36,20 @@ from .validators import (
 class Community(models.Model):
     """A community (社区) under the sub-district office; it convenes one alliance."""
 
-    name = models.CharField(_("社区名称"), max_length=60, unique=True, help_text=_("例如：东门社区"))
+    name = models.CharField(
+        _("社区名称"),
+        max_length=60,
+        unique=True,
+        help_text=_("例如：东门社区"),
+        error_messages={"unique": _("已有同名社区，请核对。")},
+    )
     slug = models.SlugField(
         _("网址标识"),
         max_length=60,
         unique=True,
         allow_unicode=False,
         help_text=_("用于网址筛选的英文或拼音，例如 dongmen"),
+        error_messages={"unique": _("这个网址标识已被其他社区使用，请换一个。")},
     )
     sub_district = models.CharField(_("所属街道"), max_length=60, blank=True, help_text=_("例如：和平街道"))
     address = models.CharField(_("社区办公地址"), max_length=200, blank=True)
@@ -91,7 +99,13 @@ class Grid(ClusterableModel):
         verbose_name = _("网格")
         verbose_name_plural = _("网格")
         ordering = ["community__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["community", "name"], name="unique_grid_name_per_community")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "name"],
+                name="unique_grid_name_per_community",
+                violation_error_message=_("这个社区已有同名网格，请换一个名称。"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.community.name} · {self.name}"
@@ -156,7 +170,13 @@ class Merchant(index.Indexed, models.Model):
         Community, on_delete=models.PROTECT, related_name="merchants", verbose_name=_("所属社区")
     )
     grid = models.ForeignKey(
-        Grid, on_delete=models.SET_NULL, null=True, blank=True, related_name="merchants", verbose_name=_("所属网格")
+        Grid,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merchants",
+        verbose_name=_("所属网格"),
+        help_text=_("商户所在的网格，须属于上面所选的社区"),
     )
     credit_code = models.CharField(
         _("统一社会信用代码"),
@@ -166,11 +186,15 @@ class Merchant(index.Indexed, models.Model):
         blank=True,
         validators=[validate_credit_code],
         help_text=_("营业执照上的 18 位代码；校验位不符时会标记出来，请核对执照原件"),
+        # The admin form names the other merchant; this covers every other path.
+        error_messages={"unique": _("该统一社会信用代码已被其他商户使用，请核对营业执照。")},
     )
     credit_code_check_failed = models.BooleanField(
         _("信用代码校验位不符"), default=False, editable=False, help_text=_("校验位计算不符，需工作人员核对执照")
     )
-    contact_person = models.CharField(_("联系人"), max_length=40, blank=True)
+    contact_person = models.CharField(
+        _("联系人"), max_length=40, blank=True, help_text=_("店主或负责与社区联系的人，仅工作人员可见")
+    )
     mobile = models.CharField(
         _("联系手机"),
         max_length=20,
@@ -183,7 +207,9 @@ class Merchant(index.Indexed, models.Model):
     offers = models.TextField(
         _("惠民措施"), blank=True, help_text=_("为居民提供的优惠，例如：老人购物满 50 元免费送货上门；每月 18 日九折")
     )
-    elderly_delivery = models.BooleanField(_("为老人免费送货"), default=False)
+    elderly_delivery = models.BooleanField(
+        _("为老人免费送货"), default=False, help_text=_("为社区老年人免费送货上门，会在商户名录中标出")
+    )
     accepts_volunteer_points = models.BooleanField(
         _("接受志愿者积分"), default=False, help_text=_("居民可用志愿者积分抵扣")
     )
@@ -197,11 +223,19 @@ class Merchant(index.Indexed, models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("门头照片"),
+        help_text=_("店铺门头的照片，横拍效果最好，会显示在商户名录"),
     )
     membership_status = models.CharField(
-        _("会员状态"), max_length=12, choices=Status.choices, default=Status.APPLICANT, db_index=True
+        _("会员状态"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.APPLICANT,
+        db_index=True,
+        help_text=_("只有“联盟商户”会出现在公开的商户名录中"),
     )
-    member_since = models.DateField(_("入盟日期"), null=True, blank=True)
+    member_since = models.DateField(
+        _("入盟日期"), null=True, blank=True, help_text=_("状态设为联盟商户时如未填写，自动填为当天")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -246,6 +280,7 @@ class Merchant(index.Indexed, models.Model):
             ),
             ObjectList(
                 [
+                    CreditCodeFlagPanel(),
                     FieldPanel("credit_code"),
                     FieldPanel("contact_person"),
                     FieldPanel("mobile"),
@@ -266,12 +301,9 @@ class Merchant(index.Indexed, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if self.credit_code:
-            self.credit_code = normalise_credit_code(self.credit_code)
-            self.credit_code_check_failed = not credit_code_check_passes(self.credit_code)
-        else:
-            self.credit_code = None
-            self.credit_code_check_failed = False
+        # Blank is NULL, not "", so the unique constraint allows many shops without a code.
+        self.credit_code = normalise_credit_code(self.credit_code) or None
+        self.credit_code_check_failed = bool(self.credit_code) and not credit_code_check_passes(self.credit_code)
         if self.mobile:
             self.mobile = normalise_mobile(self.mobile)
         super().save(*args, **kwargs)
@@ -286,6 +318,14 @@ class Merchant(index.Indexed, models.Model):
     @property
     def is_member(self):
         return self.membership_status == self.Status.MEMBER
+
+    def clean_fields(self, exclude=None):
+        # Normalise first, so max_length and the validators judge what will be stored,
+        # not the spaces and full-width characters people paste in.
+        self.credit_code = normalise_credit_code(self.credit_code) or None
+        if self.mobile:
+            self.mobile = normalise_mobile(self.mobile)
+        super().clean_fields(exclude=exclude)
 
     def clean(self):
         errors = {}

@@ -1,15 +1,21 @@
 """RSS and Atom feeds of alliance news."""
 
+import datetime
+
 from django.contrib.syndication.views import Feed
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from .models import NewsIndexPage, NewsPage
+from .scheduling import SHANGHAI
 
 FEED_SIZE = 20
 
 
 class NewsRssFeed(Feed):
+    """The latest live, public news: a fixed number of queries however many articles exist."""
+
     title = _("商居联盟 · 联盟动态")
     description = _("社区商居联盟的最新动态")
 
@@ -18,22 +24,30 @@ class NewsRssFeed(Feed):
         return index.url if index else "/"
 
     def items(self):
-        return NewsPage.objects.live().order_by("-date", "-pk")[:FEED_SIZE]
+        # Cards' queryset: tags are prefetched for the categories, bodies are not loaded.
+        return NewsPage.cards()[:FEED_SIZE]
 
     def item_title(self, item):
         return item.title
 
     def item_description(self, item):
-        return item.summary
+        return item.summary or item.title
 
     def item_link(self, item):
         return item.url
 
+    def item_categories(self, item):
+        return [tag.name for tag in item.card_tags]
+
     def item_pubdate(self, item):
-        return item.first_published_at
+        """The article's date; the publishing time when it was published that same day."""
+        published = item.first_published_at
+        if published and timezone.localtime(published, SHANGHAI).date() == item.date:
+            return published
+        return datetime.datetime.combine(item.date, datetime.time(8, 0), tzinfo=SHANGHAI)
 
     def item_updateddate(self, item):
-        return item.last_published_at
+        return item.last_published_at or self.item_pubdate(item)
 
 
 class NewsAtomFeed(NewsRssFeed):

@@ -19,7 +19,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -105,16 +105,11 @@ class NewsIndexPage(Page):
         verbose_name = _("联盟动态栏目")
 
     def articles(self):
-        return (
-            NewsPage.objects.child_of(self)
-            .live()
-            .select_related("community", "feed_image")
-            .prefetch_related("feed_image__renditions")
-            .order_by("-date", "-pk")
-        )
+        return NewsPage.cards(NewsPage.objects.child_of(self))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        tag_model = NewsPageTag.tag_model()
         articles = self.articles()
         community = tag = None
         if slug := request.GET.get("community"):
@@ -123,16 +118,26 @@ class NewsIndexPage(Page):
                 raise Http404(_("没有这个社区。"))
             articles = articles.filter(community=community)
         if tag_slug := request.GET.get("tag"):
-            tag = NewsPageTag.tag_model().objects.filter(slug=tag_slug).first()
+            tag = tag_model.objects.filter(slug=tag_slug).first()
             if tag is None:
                 raise Http404(_("没有这个标签。"))
             articles = articles.filter(tagged_items__tag=tag)
+        # Offer only the communities and tags that have news here, so no choice leads nowhere;
+        # a valid choice with nothing (yet) stays selectable.
+        live_here = NewsPage.objects.child_of(self).live()
+        with_news = models.Q(pk__in=live_here.values("community_id"))
+        if community:
+            with_news |= models.Q(pk=community.pk)
+        in_use = models.Q(bulletins_newspagetag_items__content_object__in=live_here.values("pk"))
+        if tag:
+            in_use |= models.Q(pk=tag.pk)
         context.update(
             articles=paginate(request, articles),
-            communities=Community.objects.all(),
-            tags=NewsPageTag.tag_model().objects.filter(bulletins_newspagetag_items__isnull=False).distinct(),
+            communities=Community.objects.filter(with_news),
+            tags=tag_model.objects.filter(in_use).distinct().order_by("name"),
             current_community=community,
             current_tag=tag,
+            filtered=bool(community or tag),
         )
         return context
 
@@ -163,18 +168,43 @@ class NewsPage(BulletinPage):
 
     og_type = "article"
 
-    def related_articles(self, limit=3):
-        """Recent articles sharing a tag or the community: one query."""
-        tag_ids = [t.pk for t in self.tags.all()]
-        related = NewsPage.objects.live().exclude(pk=self.pk)
+    @classmethod
+    def cards(cls, queryset=None):
+        """Live, public news ready for cards: community, cover renditions and tags are
+        fetched in a fixed number of queries however many cards there are."""
+        queryset = cls.objects.all() if queryset is None else queryset
+        return (
+            queryset.live()
+            .public()
+            .defer_streamfields()
+            .select_related("community", "feed_image")
+            .prefetch_related("feed_image__renditions", "tagged_items__tag")
+            .order_by("-date", "-pk")
+        )
+
+    @property
+    def card_tags(self):
+        """Tags from the prefetched through rows (``tags.all()`` would query once per card)."""
+        return [item.tag for item in self.tagged_items.all()]
+
+    def related_articles(self, tag_ids, limit=3):
+        """Recent live articles sharing a tag or the community."""
         condition = models.Q(tagged_items__tag_id__in=tag_ids)
         if self.community_id:
             condition |= models.Q(community_id=self.community_id)
-        return list(related.filter(condition).distinct().select_related("feed_image").order_by("-date", "-pk")[:limit])
+        # A pk subquery rather than DISTINCT: the tag join can repeat a row.
+        matching = NewsPage.objects.filter(condition).exclude(pk=self.pk).values("pk")
+        return list(NewsPage.cards().filter(pk__in=matching)[:limit])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related"] = self.related_articles()
+        tags = list(self.tags.all())
+        parent = self.get_parent()
+        context.update(
+            tags=tags,
+            index_url=parent.get_url(request) if parent else "/",
+            related=self.related_articles([t.pk for t in tags]),
+        )
         return context
 
 
@@ -190,42 +220,73 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["bulletins.NoticePage"]
     max_count = 1
+    OCCURRENCES_PER_PAGE = 20
 
     class Meta:
         verbose_name = _("通知公告栏目")
 
     def notices(self):
-        return NoticePage.objects.child_of(self).live().select_related("community").order_by("start", "pk")
+        """Live, public notices of this section, in one query with their community."""
+        return (
+            NoticePage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .select_related("community")
+            .order_by("start", "pk")
+        )
 
     def get_context(self, request, *args, **kwargs):
         from .scheduling import past_occurrences, upcoming_occurrences
 
         context = super().get_context(request, *args, **kwargs)
-        notices = list(self.notices())
-        kind = request.GET.get("kind")
+        notices = self.notices()
+        kind = request.GET.get("kind") or ""
         if kind:
             if kind not in NoticePage.Kind.values:
                 raise Http404(_("没有这种通知类型。"))
-            notices = [n for n in notices if n.kind == kind]
+            notices = notices.filter(kind=kind)
         archive = request.GET.get("archive") == "1"
-        occurrences = past_occurrences(notices) if archive else upcoming_occurrences(notices)
+        now = timezone.now()
+        # Leave out in SQL what cannot appear, so the rows read stay few as notices pile up.
+        if archive:
+            occurrences = past_occurrences(notices.filter(start__lt=now), now=now)
+        else:
+            occurrences = upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now)
         context.update(
-            occurrences=paginate(request, occurrences, per_page=20),
+            occurrences=paginate(request, occurrences, per_page=self.OCCURRENCES_PER_PAGE),
             archive=archive,
             kinds=NoticePage.Kind.choices,
             current_kind=kind,
+            current_kind_label=NoticePage.Kind(kind).label if kind else "",
+            subscribe_url=self.subscribe_url(request),
         )
         return context
 
-    @path("calendar.ics", name="calendar")
+    def subscribe_url(self, request):
+        """The feed as webcal://, which phones open as a subscription rather than a one-off import."""
+        url = self.get_url(request)
+        if not url:
+            return ""
+        absolute = request.build_absolute_uri(url + self.reverse_subpage("calendar"))
+        return "webcal://" + absolute.split("://", 1)[1]
+
+    # Wagtail's routing hands sub-routes a trailing slash; reversing drops the optional one,
+    # so links read /notices/calendar.ics as the public URL map says.
+    @re_path(r"^calendar\.ics/?$", name="calendar")
     def calendar(self, request):
         from .ical import calendar_response
 
-        return calendar_response(list(self.notices().prefetch_related("merchants")), filename="shangju-notices.ics")
+        notices = self.notices().prefetch_related("merchants")
+        return calendar_response(notices, filename="shangju-notices.ics", request=request)
 
 
 class NoticePage(RoutablePageMixin, BulletinPage):
-    """A market day, alliance meeting or volunteer activity, once or on a repeat rule."""
+    """A market day, alliance meeting or volunteer activity, once or on a repeat rule.
+
+    bulletins/scheduling.py expands the rule for the website and bulletins/ical.py writes
+    the same rule as an RRULE, so both follow RFC 5545.
+    """
 
     class Kind(models.TextChoices):
         MARKET_DAY = "market_day", _("便民集市")
@@ -256,26 +317,48 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         LAST = -1, _("最后一个")
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.MARKET_DAY)
-    start = models.DateTimeField(_("开始时间"), help_text=_("第一次活动的开始时间（北京时间）"))
-    end = models.DateTimeField(_("结束时间"), help_text=_("第一次活动的结束时间，须晚于开始时间"))
+    start = models.DateTimeField(
+        _("开始时间"),
+        help_text=_(
+            "第一次活动的开始时间（北京时间）。重复活动如果这一天不符合重复规则，从之后第一个符合规则的日子算起"
+        ),
+    )
+    end = models.DateTimeField(
+        _("结束时间"), help_text=_("第一次活动的结束时间，须晚于开始时间；每次重复的时长与第一次相同")
+    )
     place = models.CharField(_("地点"), max_length=200, help_text=_("例如：幸福里社区广场"))
     merchants = ParentalManyToManyField(
         "alliance.Merchant",
         blank=True,
         related_name="notices",
         verbose_name=_("参加商户"),
-        help_text=_("参加本次活动的联盟商户"),
+        help_text=_("参加本次活动的商户；网站只列出联盟商户"),
     )
-    repeat = models.CharField(_("重复"), max_length=20, choices=Repeat.choices, default=Repeat.NONE, blank=True)
+    repeat = models.CharField(
+        _("重复"),
+        max_length=20,
+        choices=Repeat.choices,
+        default=Repeat.NONE,
+        blank=True,
+        help_text=_("选择重复方式后，填写下面对应的项目"),
+    )
     repeat_day = models.PositiveSmallIntegerField(
         _("每月几日"),
         null=True,
         blank=True,
-        help_text=_("1 至 31。没有这一天的月份（如 2 月没有 30 日）当月不举办，与手机日历一致"),
+        help_text=_(
+            "1 至 31。没有这一天的月份当月不举办（如每月 31 日在 2、4、6、9、11 月不举办），与手机日历一致"
+        ),
     )
-    repeat_weekday = models.PositiveSmallIntegerField(_("星期几"), choices=Weekday.choices, null=True, blank=True)
-    repeat_ordinal = models.SmallIntegerField(_("第几个"), choices=Ordinal.choices, null=True, blank=True)
-    repeat_until = models.DateField(_("重复截止日期"), null=True, blank=True, help_text=_("不填则一直重复"))
+    repeat_weekday = models.PositiveSmallIntegerField(
+        _("星期几"), choices=Weekday.choices, null=True, blank=True, help_text=_("每周或每月第几个星期几时填写")
+    )
+    repeat_ordinal = models.SmallIntegerField(
+        _("第几个"), choices=Ordinal.choices, null=True, blank=True, help_text=_("每月第几个星期几时填写")
+    )
+    repeat_until = models.DateField(
+        _("重复截止日期"), null=True, blank=True, help_text=_("不填则一直重复；截止日期当天的活动照常举办")
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("kind"),
@@ -318,11 +401,25 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     def search_tokens(self):
         return index_tokens(self.title, self.intro, self.place, body_text(self.body))
 
+    # Which repeat fields each rule uses; the others are cleared so stale values never linger.
+    REPEAT_FIELDS = {
+        Repeat.NONE: (),
+        Repeat.MONTHLY_DAY: ("repeat_day", "repeat_until"),
+        Repeat.MONTHLY_WEEKDAY: ("repeat_ordinal", "repeat_weekday", "repeat_until"),
+        Repeat.WEEKLY: ("repeat_weekday", "repeat_until"),
+    }
+
     def clean(self):
+        from .scheduling import first_occurrence, local
+
         super().clean()
         errors = {}
         if self.start and self.end and self.end <= self.start:
             errors["end"] = _("结束时间须晚于开始时间。")
+        used = self.REPEAT_FIELDS.get(self.repeat or "", ())
+        for field in ("repeat_day", "repeat_ordinal", "repeat_weekday", "repeat_until"):
+            if field not in used:
+                setattr(self, field, None)
         if self.repeat == self.Repeat.MONTHLY_DAY:
             if not self.repeat_day or not 1 <= self.repeat_day <= 31:
                 errors["repeat_day"] = _("请填写每月的哪一天（1 至 31）。")
@@ -334,13 +431,11 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         elif self.repeat == self.Repeat.WEEKLY:
             if self.repeat_weekday is None:
                 errors["repeat_weekday"] = _("请选择星期几。")
-        if (
-            self.repeat
-            and self.repeat_until
-            and self.start
-            and self.repeat_until < timezone.localtime(self.start).date()
-        ):
-            errors["repeat_until"] = _("重复截止日期不能早于第一次活动。")
+        if self.repeat and self.repeat_until and self.start and self.end:
+            if self.repeat_until < local(self.start).date():
+                errors["repeat_until"] = _("重复截止日期不能早于第一次活动。")
+            elif not errors and first_occurrence(self) is None:
+                errors["repeat_until"] = _("从开始时间到截止日期之间没有符合重复规则的日子，请检查。")
         if errors:
             raise ValidationError(errors)
 
@@ -363,21 +458,37 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         return text
 
     @cached_property
+    def first_occurrence(self):
+        from .scheduling import first_occurrence
+
+        return first_occurrence(self)
+
+    @cached_property
     def upcoming(self):
         from .scheduling import next_occurrences
 
         return next_occurrences(self, count=6)
 
+    def participating_members(self):
+        """Participating merchants that are alliance members; the others are not shown publicly."""
+        from alliance.models import Merchant
+
+        return (
+            self.merchants.filter(membership_status=Merchant.Status.MEMBER)
+            .select_related("community")
+            .order_by("name", "pk")
+        )
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["participating"] = self.merchants.filter(membership_status="member").select_related("community")
+        context["participating"] = list(self.participating_members())
         return context
 
-    @path("event.ics", name="event")
+    @re_path(r"^event\.ics/?$", name="event")
     def event(self, request):
         from .ical import calendar_response
 
-        return calendar_response([self], filename=f"notice-{self.pk}.ics")
+        return calendar_response([self], filename=f"notice-{self.pk}.ics", name=self.title, request=request)
 
 
 # --- Honour rolls -------------------------------------------------------------------
@@ -398,7 +509,19 @@ class HonourRollIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        rolls = HonourRollPage.objects.child_of(self).live().order_by("-period_end", "-pk")
+        red_flags = models.Prefetch(
+            "honours",
+            queryset=HonourEntry.objects.filter(title=HonourEntry.Title.RED_FLAG).select_related("merchant"),
+            to_attr="red_flags",
+        )
+        rolls = (
+            HonourRollPage.objects.child_of(self)
+            .live()
+            .public()
+            .defer_streamfields()
+            .prefetch_related(red_flags)
+            .order_by("-period_end", "-pk")
+        )
         context["rolls"] = paginate(request, rolls)
         return context
 
@@ -438,9 +561,24 @@ class HonourRollPage(BulletinPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["honours"] = self.honours.select_related("merchant", "merchant__community")
+        honours = list(self.honours.select_related("merchant", "merchant__community"))
+        context["honours"] = honours
+        context["honour_groups"] = self.group_honours(honours)
         context["warnings"] = self.warnings.select_related("merchant", "merchant__community")
         return context
+
+    @staticmethod
+    def group_honours(honours):
+        """Entries under their title, in the order of HonourEntry.Title (red flag first)."""
+        groups = {value: [] for value in HonourEntry.Title.values}
+        for honour in honours:
+            groups.setdefault(honour.title, []).append(honour)
+        labels = dict(HonourEntry.Title.choices)
+        return [
+            {"title": value, "label": labels.get(value, value), "entries": entries}
+            for value, entries in groups.items()
+            if entries
+        ]
 
 
 class HonourEntry(Orderable):

@@ -1,8 +1,18 @@
 """Expand notices' repeat rules into dated occurrences.
 
-Rules are evaluated by dateutil's rrule, the same RFC 5545 semantics a phone applies to
-the RRULE in our .ics files, so the website and the calendar never disagree. In
-particular a monthly rule on the 29th-31st skips months without that day.
+Rules are evaluated by dateutil's rrule, the RFC 5545 semantics a phone applies to the RRULE
+that bulletins/ical.py writes from the same fields, so the website and the calendar agree.
+Choices made on purpose (tests/bulletins/test_notices.py pins each one):
+
+- A monthly rule on the 29th to 31st skips months without that day, as RFC 5545 does; it
+  does not move to the month's last day, which no phone calendar would follow.
+- An occurrence on the until date is included: UNTIL is the end of that day, Beijing time.
+- A start that does not fit the rule is not an occurrence: the series begins on the first
+  date on or after it that fits. The .ics uses that date as DTSTART, because phones always
+  count DTSTART as an occurrence.
+- Everything is expanded in Asia/Shanghai wall-clock time, so an 08:00 market stays 08:00.
+- Repeating series are listed one year ahead and one year back; a one-off notice is listed
+  whenever it is, so the archive keeps every meeting ever held.
 """
 
 import datetime
@@ -13,12 +23,16 @@ from dateutil import rrule
 from django.utils import timezone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-UPCOMING_HORIZON = datetime.timedelta(days=400)
-MAX_PER_NOTICE = 24
+UPCOMING_WINDOW = datetime.timedelta(days=366)
+ARCHIVE_WINDOW = datetime.timedelta(days=366)
+# dateutil counts Monday as 0, like NoticePage.Weekday and Python's date.weekday().
+WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
 
 @dataclass(frozen=True)
 class Occurrence:
+    """One dated instance of a notice, in Beijing time."""
+
     notice: object
     start: datetime.datetime
     end: datetime.datetime
@@ -27,62 +41,113 @@ class Occurrence:
     def is_repeat(self):
         return bool(self.notice.repeat)
 
+    @property
+    def ends_another_day(self):
+        """True for an evening activity that runs past midnight, so its end date must be shown."""
+        return (self.end - datetime.timedelta(microseconds=1)).date() != self.start.date()
+
+    @property
+    def is_over(self):
+        return self.end <= timezone.now()
+
+
+def local(value):
+    """A datetime in Beijing time; a naive one (unsaved admin input) is taken as Beijing time."""
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=SHANGHAI)
+    return value.astimezone(SHANGHAI)
+
+
+def duration(notice):
+    return notice.end - notice.start
+
+
+def series_until(notice):
+    """The end of the until date in Beijing time, or None when the rule runs on."""
+    if not notice.repeat_until:
+        return None
+    return datetime.datetime.combine(notice.repeat_until, datetime.time(23, 59, 59), tzinfo=SHANGHAI)
+
 
 def rule_for(notice):
-    """The dateutil rrule of a notice, or None when it happens once."""
+    """The dateutil rrule of a notice, or None when it happens once (or its rule is incomplete)."""
     from .models import NoticePage
 
-    if not notice.repeat:
+    if not notice.repeat or notice.start is None:
         return None
-    dtstart = notice.start.astimezone(SHANGHAI)
-    until = None
-    if notice.repeat_until:
-        until = datetime.datetime.combine(notice.repeat_until, datetime.time(23, 59, 59), tzinfo=SHANGHAI)
-    if notice.repeat == NoticePage.Repeat.MONTHLY_DAY:
-        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, bymonthday=notice.repeat_day, until=until)
-    if notice.repeat == NoticePage.Repeat.MONTHLY_WEEKDAY:
-        weekday = rrule.weekdays[notice.repeat_weekday](notice.repeat_ordinal)
-        return rrule.rrule(rrule.MONTHLY, dtstart=dtstart, byweekday=weekday, until=until)
-    if notice.repeat == NoticePage.Repeat.WEEKLY:
-        return rrule.rrule(rrule.WEEKLY, dtstart=dtstart, byweekday=notice.repeat_weekday, until=until)
+    options = {"dtstart": local(notice.start), "until": series_until(notice), "cache": False}
+    if notice.repeat == NoticePage.Repeat.MONTHLY_DAY and notice.repeat_day:
+        return rrule.rrule(rrule.MONTHLY, bymonthday=notice.repeat_day, **options)
+    if (
+        notice.repeat == NoticePage.Repeat.MONTHLY_WEEKDAY
+        and notice.repeat_weekday is not None
+        and notice.repeat_ordinal
+    ):
+        return rrule.rrule(rrule.MONTHLY, byweekday=WEEKDAYS[notice.repeat_weekday](notice.repeat_ordinal), **options)
+    if notice.repeat == NoticePage.Repeat.WEEKLY and notice.repeat_weekday is not None:
+        return rrule.rrule(rrule.WEEKLY, byweekday=WEEKDAYS[notice.repeat_weekday], **options)
     return None
 
 
 def _occurrence(notice, start):
-    return Occurrence(notice, start, start + (notice.end - notice.start))
+    return Occurrence(notice, start, start + duration(notice))
+
+
+def first_occurrence(notice):
+    """The first time a notice happens, or None when its rule never fires (e.g. until too early)."""
+    rule = rule_for(notice)
+    if rule is None:
+        return None if notice.repeat else _occurrence(notice, local(notice.start))
+    start = rule.after(local(notice.start), inc=True)
+    return _occurrence(notice, start) if start else None
 
 
 def occurrences_between(notice, after, before):
-    """Occurrences of one notice that are still running after `after` and start before `before`."""
-    duration = notice.end - notice.start
+    """Occurrences of one notice still running after `after` that start before `before`."""
     rule = rule_for(notice)
     if rule is None:
-        start = notice.start.astimezone(SHANGHAI)
-        return [_occurrence(notice, start)] if start < before and start + duration > after else []
-    starts = rule.between(after - duration, before, inc=True)
-    return [_occurrence(notice, s) for s in starts if s + duration > after][:MAX_PER_NOTICE]
+        if notice.repeat:
+            return []
+        occurrence = _occurrence(notice, local(notice.start))
+        return [occurrence] if occurrence.start < before and occurrence.end > after else []
+    starts = rule.between(local(after) - duration(notice), local(before), inc=True)
+    return [_occurrence(notice, s) for s in starts if s + duration(notice) > after and s < before]
 
 
 def next_occurrences(notice, count=6, now=None):
+    """The next `count` occurrences of one notice, including one under way now."""
     now = now or timezone.now()
-    return occurrences_between(notice, now, now + UPCOMING_HORIZON)[:count]
+    rule = rule_for(notice)
+    if rule is None:
+        once = first_occurrence(notice)
+        return [once] if once and once.end > now else []
+    # Starts strictly after now - duration are exactly the occurrences that end after now.
+    return [_occurrence(notice, s) for s in rule.xafter(local(now) - duration(notice), count=count)]
 
 
-def upcoming_occurrences(notices, now=None):
-    """Every occurrence not yet over, soonest first."""
+def _by_date(occurrences, reverse=False):
+    return sorted(occurrences, key=lambda o: (o.start, o.notice.pk or 0), reverse=reverse)
+
+
+def upcoming_occurrences(notices, now=None, window=UPCOMING_WINDOW):
+    """Every occurrence not yet over, soonest first; repeating series up to `window` ahead."""
     now = now or timezone.now()
     found = []
     for notice in notices:
-        found.extend(occurrences_between(notice, now, now + UPCOMING_HORIZON))
-    return sorted(found, key=lambda o: (o.start, o.notice.pk))
+        if notice.repeat:
+            found.extend(occurrences_between(notice, now, now + window))
+        elif notice.end > now:
+            found.append(_occurrence(notice, local(notice.start)))
+    return _by_date(found)
 
 
-def past_occurrences(notices, now=None):
-    """Occurrences already over, most recent first (the archive)."""
+def past_occurrences(notices, now=None, window=ARCHIVE_WINDOW):
+    """Occurrences already over, most recent first; repeating series back to `window` ago."""
     now = now or timezone.now()
     found = []
     for notice in notices:
-        earliest = notice.start.astimezone(SHANGHAI)
-        past = [o for o in occurrences_between(notice, earliest, now) if o.end <= now]
-        found.extend(past[-MAX_PER_NOTICE:])
-    return sorted(found, key=lambda o: (o.start, o.notice.pk), reverse=True)
+        if notice.repeat:
+            found.extend(o for o in occurrences_between(notice, now - window, now) if o.end <= now)
+        elif notice.end <= now:
+            found.append(_occurrence(notice, local(notice.start)))
+    return _by_date(found, reverse=True)

@@ -29,27 +29,58 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
-        from bulletins.models import HonourRollPage, NewsPage, NoticePage
-        from bulletins.scheduling import upcoming_occurrences
+        from bulletins.models import HonourRollPage, NewsPage
 
         context = super().get_context(request, *args, **kwargs)
-        notices = NoticePage.objects.live().descendant_of(self).select_related("community")
-        context["upcoming"] = upcoming_occurrences(notices)[:3]
-        context["latest_news"] = (
-            NewsPage.objects.live()
+        current_roll = (
+            HonourRollPage.objects.live()
+            .public()
             .descendant_of(self)
-            .select_related("community", "feed_image")
-            .order_by("-date", "-pk")[:5]
+            .defer_streamfields()
+            .order_by("-period_end", "-pk")
+        ).first()
+        honours = list(current_roll.honours.select_related("merchant")) if current_roll else []
+        context.update(
+            upcoming=self.upcoming_notices(),
+            latest_news=NewsPage.cards(NewsPage.objects.descendant_of(self))[:5],
+            current_roll=current_roll,
+            honours=honours,
+            red_flag=next((h for h in honours if h.title == "red_flag"), None),
+            today=timezone.localdate(),
         )
-        current_roll = HonourRollPage.objects.live().descendant_of(self).order_by("-period_end", "-pk").first()
-        honours = []
-        if current_roll:
-            honours = list(current_roll.honours.select_related("merchant"))
-        context["current_roll"] = current_roll
-        context["honours"] = honours
-        context["red_flag"] = next((h for h in honours if h.title == "red_flag"), None)
-        context["today"] = timezone.localdate()
         return context
+
+    def upcoming_notices(self, count=3):
+        """The next occurrence of each of the `count` soonest notices.
+
+        One per notice: a monthly market day would otherwise fill all three places.
+        Notices already over are left out in SQL so the rows read stay few as the
+        archive grows.
+        """
+        from bulletins.models import NoticePage
+        from bulletins.scheduling import upcoming_occurrences
+
+        now = timezone.now()
+        once_and_not_over = models.Q(repeat="", end__gt=now)
+        repeating = ~models.Q(repeat="") & (
+            models.Q(repeat_until__isnull=True) | models.Q(repeat_until__gte=timezone.localdate())
+        )
+        notices = (
+            NoticePage.objects.live()
+            .public()
+            .descendant_of(self)
+            .filter(once_and_not_over | repeating)
+            .defer_streamfields()
+            .select_related("community")
+        )
+        chosen, seen = [], set()
+        for occurrence in upcoming_occurrences(notices, now=now):
+            if occurrence.notice.pk not in seen:
+                seen.add(occurrence.notice.pk)
+                chosen.append(occurrence)
+                if len(chosen) == count:
+                    break
+        return chosen
 
 
 class StandardPage(Page):
@@ -81,6 +112,7 @@ class StandardPage(Page):
         context = super().get_context(request, *args, **kwargs)
         if self.show_organisation:
             context["communities"] = Community.objects.prefetch_related("grids__areas")
+        context["children"] = self.get_children().live().public()
         return context
 
 
@@ -105,6 +137,9 @@ class OfficeSettings(BaseSiteSetting):
         verbose_name=_("默认分享图"),
         help_text=_("页面没有封面图时用于微信等分享卡片"),
     )
+
+    # The share image is read on every page (OpenGraph): fetch it with the settings row.
+    select_related = ["share_image"]
 
     panels = [
         MultiFieldPanel([FieldPanel("office_name"), FieldPanel("address"), FieldPanel("hotline"), FieldPanel("hours")]),

@@ -39,3 +39,26 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """An absolute URL for OpenGraph and feeds; left alone when storage already gives one."""
+    request = context.get("request")
+    if not url or request is None:
+        return url or ""
+    return request.build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
+def footer_pages(context):
+    """Live standard pages directly under the site's home (about, organisation, convention): one query."""
+    from wagtail.models import Site
+
+    from home.models import StandardPage
+
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return []
+    return list(StandardPage.objects.child_of(site.root_page).live().public().defer_streamfields())
