@@ -31,7 +31,7 @@ def make_report(world, state=S.SUBMITTED, **kwargs):
     now = timezone.now()
     return GrievanceReport.objects.create(
         reference=f"SJ-20261122-{n:04d}",
-        secret_hash="x" * 64,
+        secret_hash=f"{n:064d}",
         submission_key=f"key-{n}",
         category=CaseCategory.objects.get(slug="noise"),
         community=world["grid"].community,
