@@ -346,9 +346,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         _("每月几日"),
         null=True,
         blank=True,
-        help_text=_(
-            "1 至 31。没有这一天的月份当月不举办（如每月 31 日在 2、4、6、9、11 月不举办），与手机日历一致"
-        ),
+        help_text=_("1 至 31。没有这一天的月份当月不举办（如每月 31 日在 2、4、6、9、11 月不举办），与手机日历一致"),
     )
     repeat_weekday = models.PositiveSmallIntegerField(
         _("星期几"), choices=Weekday.choices, null=True, blank=True, help_text=_("每周或每月第几个星期几时填写")
