@@ -12,28 +12,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrulestr
-from django.urls import re_path
 from icalendar import Calendar
-from wagtail import views as wagtail_views
 
 from alliance.models import Merchant
 from bulletins import scheduling
 from bulletins.models import NoticePage
-from portal import urls as site_urls
 from tests import factories as f
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 at = f.shanghai
 
-# Wagtail's catch-all URL only takes slash-ended slugs, so /notices/calendar.ics needs this
-# route in portal/urls.py (before the Wagtail include). These tests run the site's URLconf
-# with it added; test_the_site_serves_the_ics_urls checks the site's own URLconf.
-urlpatterns = [
-    re_path(r"^((?:[\w\-]+/)+[\w\-]+\.ics)$", wagtail_views.serve, name="wagtail_serve_ics"),
-    *site_urls.urlpatterns,
-]
-
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.bulletins.test_ical")]
+pytestmark = pytest.mark.django_db
 
 CONTENT_LINE = re.compile(r"^[A-Za-z0-9-]+(;[A-Za-z0-9-]+=(\"[^\"]*\"|[^\";:,]*)(,(\"[^\"]*\"|[^\";:,]*))*)*:.*$")
 
