@@ -13,6 +13,7 @@ from .search import run_search
 
 @require_GET
 def search(request):
+    """Site search over pages and member merchants; the work is in home.search."""
     return render(request, "home/search.html", run_search(request))
 
 
