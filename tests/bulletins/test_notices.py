@@ -18,8 +18,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Sunday morning in Beijing; view tests run at this instant.
 NOW = f.shanghai(2026, 11, 22, 10, 0)
 at = f.shanghai
-# The site's URLconf plus the .ics route portal/urls.py needs (see test_ical.py).
-ICS_URLCONF = "tests.bulletins.test_ical"
 
 
 def unsaved(start, hours=3, **kwargs):
@@ -399,7 +397,6 @@ def test_index_paginates_and_a_bad_page_is_not_found(client, home, frozen):
 
 
 @pytest.mark.django_db
-@pytest.mark.urls(ICS_URLCONF)
 def test_notices_that_are_not_live_or_public_never_appear(client, home, frozen):
     f.notice(title="正常的集市", start=at(2026, 11, 28, 9))
     f.draft_notice(title="草稿集市", start=at(2026, 11, 28, 9))
@@ -538,7 +535,6 @@ LISTINGS = ["/notices/", "/notices/?archive=1", "/notices/?kind=market_day", "/n
 
 
 @pytest.mark.django_db
-@pytest.mark.urls(ICS_URLCONF)
 def test_listing_and_feed_queries_do_not_grow(client, home, frozen, django_assert_max_num_queries):
     add_notices(4, merchants_each=1)
     client.get("/notices/")  # the very first request creates the office settings row
@@ -549,7 +545,6 @@ def test_listing_and_feed_queries_do_not_grow(client, home, frozen, django_asser
 
 
 @pytest.mark.django_db
-@pytest.mark.urls(ICS_URLCONF)
 @pytest.mark.parametrize("suffix", ["", "event.ics"])
 def test_notice_page_queries_do_not_grow_with_merchants(client, home, frozen, django_assert_max_num_queries, suffix):
     c = f.community()
