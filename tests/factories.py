@@ -230,8 +230,8 @@ def draft_notice(title=None, parent=None, start=None, duration_hours=3, **kwargs
     return page
 
 
-def restrict(page, password="secret"):
+def restrict(page):
     """Put a page behind a password, as an editor would with 'privacy' in the admin."""
     from wagtail.models import PageViewRestriction
 
-    return PageViewRestriction.objects.create(page=page, restriction_type="password", password=password)
+    return PageViewRestriction.objects.create(page=page, restriction_type="password", password="secret")
