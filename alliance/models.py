@@ -52,9 +52,11 @@ class Community(models.Model):
         error_messages={"unique": _("这个网址标识已被其他社区使用，请换一个。")},
     )
     sub_district = models.CharField(_("所属街道"), max_length=60, blank=True, help_text=_("例如：和平街道"))
-    address = models.CharField(_("社区办公地址"), max_length=200, blank=True)
-    phone = models.CharField(_("社区电话"), max_length=40, blank=True)
-    households = models.PositiveIntegerField(_("户数"), null=True, blank=True)
+    address = models.CharField(
+        _("社区办公地址"), max_length=200, blank=True, help_text=_("居民来办事的地址，例如：幸福路 12 号一楼")
+    )
+    phone = models.CharField(_("社区电话"), max_length=40, blank=True, help_text=_("社区办公室的公开电话"))
+    households = models.PositiveIntegerField(_("户数"), null=True, blank=True, help_text=_("社区常住户数，用于统计"))
 
     panels = [
         FieldPanel("name"),
