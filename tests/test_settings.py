@@ -180,7 +180,7 @@ def test_media_goes_to_s3_compatible_storage_when_a_bucket_is_named():
     storages = run_python(
         """
         from django.conf import settings
-        print(json.dumps(settings.STORAGES))
+        print(json.dumps(settings.STORAGES, default=str))
         """,
         production_env(**S3_ENV),
         setup=False,
