@@ -57,6 +57,13 @@ class Community(models.Model):
     )
     phone = models.CharField(_("社区电话"), max_length=40, blank=True, help_text=_("社区办公室的公开电话"))
     households = models.PositiveIntegerField(_("户数"), null=True, blank=True, help_text=_("社区常住户数，用于统计"))
+    moderators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="moderated_communities",
+        verbose_name=_("社区审核人"),
+        help_text=_("社区书记或主任：受理、派单、督办本社区的工单"),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -65,6 +72,7 @@ class Community(models.Model):
         FieldPanel("address"),
         FieldPanel("phone"),
         FieldPanel("households"),
+        FieldPanel("moderators"),
     ]
 
     class Meta:
