@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CaseEvent, GrievanceReport
+from .notifications import notify_case_update
 from .workdays import add_working_days
 
 S = GrievanceReport.State
@@ -115,6 +116,8 @@ def perform(report, action, actor=None, *, role=MODERATOR, note="", public=None,
             public=transition.public_by_default if public is None else public,
             created_at=now,
         )
+        # Inside the transaction: the task is enqueued on commit, and dropped if it rolls back.
+        notify_case_update(event)
     return report, event
 
 

@@ -11,9 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
+from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
+from wagtail.fields import RichTextField
 
-from alliance.models import Community, Grid
+from alliance.models import Community, Grid, Merchant
 from alliance.validators import mask_mobile
 
 
@@ -236,3 +239,185 @@ class CasePhoto(models.Model):
 
     def __str__(self):
         return f"{self.report.reference} {self.get_kind_display()}"
+
+
+# --- Merchant applications (入盟申请) -----------------------------------------------------
+
+
+class Convention(models.Model):
+    """商居共建自治公约: the text a merchant signs; the current one is the latest published."""
+
+    title = models.CharField(
+        _("标题"), max_length=80, default="商居共建自治公约", help_text=_("例如：商居共建自治公约")
+    )
+    version = models.CharField(_("版本"), max_length=30, help_text=_("例如：2026 年修订版；签署记录会注明版本"))
+    body = RichTextField(
+        _("正文"),
+        features=["h2", "h3", "bold", "ol", "ul"],
+        help_text=_("公约全文；申请入盟的商户在签署前会看到这里的文字"),
+    )
+    published = models.BooleanField(
+        _("已发布"), default=False, help_text=_("勾选后即成为新的现行公约；之前的版本保留在签署记录中")
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now, editable=False)
+
+    panels = [FieldRowPanel([FieldPanel("title"), FieldPanel("version")]), FieldPanel("body"), FieldPanel("published")]
+
+    class Meta:
+        verbose_name = _("商居共建自治公约")
+        verbose_name_plural = _("商居共建自治公约")
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.title}（{self.version}）"
+
+    def save(self, *args, **kwargs):
+        if self.published and not self.published_at:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls):
+        return cls.objects.filter(published=True).order_by("-published_at", "-pk").first()
+
+
+class MerchantApplication(models.Model):
+    """A shop's application to join the alliance, as submitted by the wizard at /apply/."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        MORE_INFO = "more_info", _("待补充材料")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+
+    reference = models.CharField(_("申请编号"), max_length=20, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    submission_key = models.CharField(max_length=64, unique=True, editable=False)
+
+    shop_name = models.CharField(_("店名"), max_length=80)
+    category = models.CharField(_("类别"), max_length=20, choices=Merchant.Category.choices)
+    address = models.CharField(_("地址"), max_length=200)
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="applications", verbose_name=_("社区")
+    )
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="applications", verbose_name=_("网格"))
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    credit_code_check_failed = models.BooleanField(_("信用代码校验位不符"), default=False)
+
+    contact_person = models.CharField(_("联系人"), max_length=40)
+    mobile = models.CharField(_("联系手机"), max_length=11)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    consented_at = models.DateTimeField(_("同意个人信息告知的时间"), null=True, blank=True)
+
+    offers = models.TextField(_("惠民措施"), max_length=1000, blank=True)
+    elderly_delivery = models.BooleanField(_("为老人免费送货"), default=False)
+    accepts_volunteer_points = models.BooleanField(_("接受志愿者积分"), default=False)
+    opening_hours = models.CharField(_("营业时间"), max_length=100, blank=True)
+
+    convention = models.ForeignKey(
+        Convention, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("签署的公约")
+    )
+    signed_name = models.CharField(_("签名"), max_length=40)
+    signed_at = models.DateTimeField(_("签署时间"))
+
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    review_note = models.TextField(
+        _("审核意见"), blank=True, max_length=2000, help_text=_("需补充的材料或不通过的理由，申请人可以看到")
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_applications",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    merchant = models.ForeignKey(
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+        verbose_name=_("对应商户"),
+    )
+    created_at = models.DateTimeField(_("提交时间"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("入盟申请")
+        verbose_name_plural = _("入盟申请")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} {self.shop_name}"
+
+    @property
+    def masked_mobile(self):
+        return mask_mobile(self.mobile) if self.mobile else ""
+
+    def check_secret(self, secret):
+        return secrets.compare_digest(self.secret_hash, hash_secret(secret or ""))
+
+
+def application_photo_path(instance, filename):
+    return timezone.now().strftime("applications/%Y/%m/") + filename
+
+
+class ApplicationPhoto(models.Model):
+    """A shop-front or licence photo of an application; private storage, served to reviewers only."""
+
+    class Kind(models.TextChoices):
+        SHOP_FRONT = "shop_front", _("门头照片")
+        LICENCE = "licence", _("营业执照")
+
+    application = models.ForeignKey(MerchantApplication, on_delete=models.CASCADE, related_name="photos")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("照片"), storage=private_storage, upload_to=application_photo_path, max_length=200)
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申请照片")
+        verbose_name_plural = _("申请照片")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.application.reference} {self.get_kind_display()}"
+
+
+# --- Questionnaires (线上问卷) -------------------------------------------------------------
+
+
+class QuestionnaireField(AbstractFormField):
+    """One question of a questionnaire, built by editors in the page editor."""
+
+    page = ParentalKey("QuestionnairePage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class QuestionnairePage(AbstractForm):
+    """线上问卷: an ad-hoc survey built with Wagtail's form builder; answers export from the admin."""
+
+    intro = RichTextField(
+        _("说明"),
+        blank=True,
+        features=["bold", "link", "ul"],
+        help_text=_("问卷开头的说明，例如：解放路改造，请您提建议"),
+    )
+    thank_you_text = RichTextField(
+        _("提交后的感谢语"), blank=True, features=["bold", "link"], help_text=_("居民提交后看到的文字")
+    )
+
+    content_panels = AbstractForm.content_panels + [
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("问题")),
+        FieldPanel("thank_you_text"),
+    ]
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = []
+    template = "forms/questionnaire_page.html"
+    landing_page_template = "forms/questionnaire_page_landing.html"
+
+    class Meta:
+        verbose_name = _("线上问卷")
+        verbose_name_plural = _("线上问卷")

@@ -5,6 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import CasePhoto, DailySequence, GrievanceReport, hash_secret, new_secret
+from .notifications import notify_new_case
 from .workdays import add_working_days, add_working_hours
 
 
@@ -65,6 +66,8 @@ def submit_report(
             )
             for photo in photos:
                 CasePhoto.objects.create(report=report, kind=CasePhoto.Kind.REPORT, file=photo)
+            # Only a new report gets here; repeated posts of the same key returned above.
+            notify_new_case(report)
     except IntegrityError:
         # A parallel request with the same submission key committed first.
         return GrievanceReport.objects.get(submission_key=submission_key), None

@@ -2,7 +2,6 @@
 
 import secrets
 
-from django.core.cache import cache
 from django.core.files.storage import storages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
+from .abuse import AbuseProtectionMixin, rate_limited
 from .casework import RATEABLE_STATES, TransitionError, rate
 from .forms import CategoryStep, ContactStep, DetailsStep, LocationStep, RatingForm, ReviewStep, TrackForm
 from .models import GrievanceReport, hash_secret
@@ -20,8 +20,11 @@ DONE_SESSION_KEY = "report_done"
 KEY_FIELD = "submission_key"
 
 
-class ReportWizard(SessionWizardView):
+class ReportWizard(AbuseProtectionMixin, SessionWizardView):
     """民情反映: one step per screen; reload keeps progress, Back keeps what was typed."""
+
+    abuse_scope = "report"
+    thanks_url_name = "report_thanks"
 
     form_list = [
         ("category", CategoryStep),
@@ -158,31 +161,13 @@ TRACK_LIMIT = 10  # wrong or right, per client per window
 TRACK_WINDOW = 15 * 60
 
 
-def _client_key(request):
-    # Behind the proxy REMOTE_ADDR is the proxy; production sets the real client in X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[-1].strip() if forwarded else "") or request.META.get("REMOTE_ADDR", "")
-
-
-def _rate_limited(request):
-    """A per-client counter in the shared cache, so every app server counts together."""
-    key = f"track-attempts:{_client_key(request)}"
-    cache.add(key, 0, TRACK_WINDOW)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, TRACK_WINDOW)
-        attempts = 1
-    return attempts > TRACK_LIMIT
-
-
 @require_http_methods(["GET", "POST"])
 def track(request):
     form = TrackForm(request.POST or None)
     message = ""
     status = 200
     if request.method == "POST":
-        if _rate_limited(request):
+        if rate_limited(request, "track", TRACK_LIMIT, TRACK_WINDOW):
             message = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
             status = 429
         elif form.is_valid():

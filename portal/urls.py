@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
+from forms import applications as apply_views
 from forms import views as intake_views
 from forms.views import ReportWizard
 from home import views as home_views
@@ -23,6 +24,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("report/", ReportWizard.as_view(), name="report"),
     path("report/thanks/", intake_views.report_thanks, name="report_thanks"),
+    path("apply/", apply_views.ApplyWizard.as_view(), name="apply"),
+    path("apply/thanks/", apply_views.apply_thanks, name="apply_thanks"),
+    path("apply/status/<str:secret>/", apply_views.apply_status, name="apply_status"),
+    path("apply/amend/<str:secret>/", apply_views.apply_amend, name="apply_amend"),
     path("track/", intake_views.track, name="track"),
     path("track/link/<str:secret>/", intake_views.track_private, name="track_private"),
     path("track/<str:reference>/", intake_views.track_report, name="track_report"),

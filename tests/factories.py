@@ -235,3 +235,99 @@ def restrict(page):
     from wagtail.models import PageViewRestriction
 
     return PageViewRestriction.objects.create(page=page, restriction_type="password", password="secret")
+
+
+# --- Merchant applications (tests/forms/test_apply_wizard.py, test_application_review.py) ---
+
+
+def convention(version="2026 年版", body="<p>第一条 门前三包，不占道经营。</p>", published=True, **kwargs):
+    from forms.models import Convention
+
+    return Convention.objects.create(version=version, body=body, published=published, **kwargs)
+
+
+def valid_credit_code(stem="91110105MA01ABCD1"):
+    """An 18-character code whose check character is right (GB 32100-2015)."""
+    from alliance.validators import credit_code_check_character
+
+    return stem + credit_code_check_character(stem)
+
+
+def application(community_=None, grid_=None, link_secret=None, photo=True, **kwargs):
+    """A submitted MerchantApplication with a shop-front photo; its private link secret is `link_secret`."""
+    from django.core.files.base import ContentFile
+
+    from forms.models import ApplicationPhoto, MerchantApplication, hash_secret
+
+    grid_ = grid_ or grid(community_)
+    n = next(_seq)
+    kwargs.setdefault("shop_name", f"申请商户{n}")
+    kwargs.setdefault("category", Merchant.Category.SUPERMARKET)
+    kwargs.setdefault("address", f"解放路 {n} 号")
+    kwargs.setdefault("credit_code", valid_credit_code())
+    kwargs.setdefault("contact_person", "李建国")
+    kwargs.setdefault("mobile", "13900001111")
+    kwargs.setdefault("opening_hours", "每天 7:00—21:00")
+    kwargs.setdefault("offers", "每月 18 日全场九折")
+    kwargs.setdefault("signed_name", kwargs["contact_person"])
+    kwargs.setdefault("signed_at", timezone.now())
+    if "convention" not in kwargs:
+        from forms.models import Convention
+
+        kwargs["convention"] = Convention.current() or convention()
+    app = MerchantApplication.objects.create(
+        reference=f"RM-20261122-{n:04d}",
+        secret_hash=hash_secret(link_secret or f"link-{n}"),
+        submission_key=f"key-{n}",
+        community=grid_.community,
+        grid=grid_,
+        **kwargs,
+    )
+    if photo:
+        buffer = io.BytesIO()
+        PILImage.new("RGB", (80, 60), (30, 120, 200)).save(buffer, "JPEG")
+        ApplicationPhoto.objects.create(
+            application=app, kind=ApplicationPhoto.Kind.SHOP_FRONT, file=ContentFile(buffer.getvalue(), name="a.jpg")
+        )
+    return app
+
+
+# --- Casework in the admin (tests/forms/test_inbox.py and friends) -------------------
+
+
+def grid_worker(grid_, username=None, **kwargs):
+    """A 网格员 (group from intake/migrations/0004) working grid_."""
+    user = staff_user("网格员", username=username, **kwargs)
+    grid_.workers.add(user)
+    return user
+
+
+def community_moderator(community_, username=None, **kwargs):
+    """A 审核 user who moderates community_'s cases."""
+    user = moderator(username=username, **kwargs)
+    community_.moderators.add(user)
+    return user
+
+
+def case(grid_, state="submitted", category_slug="noise", **kwargs):
+    """A GrievanceReport in grid_ with deadlines a few hours and days ahead unless given."""
+    from forms.models import CaseCategory, GrievanceReport
+
+    n = next(_seq)
+    now = timezone.now()
+    kwargs.setdefault("accept_due", now + datetime.timedelta(hours=4))
+    kwargs.setdefault("resolve_due", now + datetime.timedelta(days=7))
+    kwargs.setdefault("address", "幸福里 3 号楼")
+    kwargs.setdefault("description", "楼下烧烤店每晚十一点后还在放音乐")
+    kwargs.setdefault("reporter_name", "王秀兰")
+    kwargs.setdefault("reporter_mobile", "13812345678")
+    return GrievanceReport.objects.create(
+        reference=kwargs.pop("reference", f"SJ-20261122-{n:04d}"),
+        secret_hash=f"{n:064d}",
+        submission_key=f"case-key-{n}",
+        category=CaseCategory.objects.get(slug=category_slug),
+        community=grid_.community,
+        grid=grid_,
+        state=state,
+        **kwargs,
+    )

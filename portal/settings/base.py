@@ -163,3 +163,15 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FORMAT_MODULE_PATH = ["portal.formats"]
 
 SITE_NAME = _("商居联盟")
+
+# Intake notifications: staff mails may come from a monitored office address; None means
+# DEFAULT_FROM_EMAIL. SMS go through a pluggable backend whose default only logs (number masked).
+STAFF_NOTIFICATION_FROM_EMAIL = os.environ.get("STAFF_NOTIFICATION_FROM_EMAIL") or None
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "forms.sms.LogSMSBackend")
+
+# Intake abuse protection (forms/abuse.py). Behind N reverse proxies set TRUSTED_PROXY_COUNT=N,
+# or every client counts as the proxy's address; X-Forwarded-For is never trusted beyond that.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
+INTAKE_MIN_FILL_SECONDS = int(os.environ.get("INTAKE_MIN_FILL_SECONDS", 8))
+INTAKE_SUBMISSION_LIMIT = int(os.environ.get("INTAKE_SUBMISSION_LIMIT", 5))  # completed wizards per client
+INTAKE_SUBMISSION_WINDOW = int(os.environ.get("INTAKE_SUBMISSION_WINDOW", 60 * 60))  # seconds

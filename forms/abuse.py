@@ -1,0 +1,169 @@
+"""Keeping bots and floods out of the public forms without a CAPTCHA service.
+
+- CSRF: Django's middleware; every form carries the token.
+- A honeypot field (`website`) hidden from people and assistive technology; a bot that fills it
+  is shown the same redirect to the thank-you page as a person, but nothing is stored. Telling
+  a bot it was caught only teaches it to stop filling the field.
+- A minimum fill time: a final submit sooner than settings.INTAKE_MIN_FILL_SECONDS after the
+  wizard started is refused with a message; the entries stay in the wizard.
+- Rate limits per client in the cache (Redis in production), with atomic add/incr so all
+  app servers count together.
+
+The client is REMOTE_ADDR unless settings.TRUSTED_PROXY_COUNT says how many reverse proxies of
+ours append to X-Forwarded-For; only the address our outermost proxy saw is believed.
+"""
+
+import ipaddress
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import redirect
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+HONEYPOT_FIELD = "website"
+STARTED_KEY = "started_at"
+TRAPPED_KEY = "honeypot"
+
+
+# --- the client and per-client counters ---------------------------------------------------
+
+
+def client_ip(request):
+    """The client's address, believing X-Forwarded-For only as far as our own proxies go."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        # Each of our proxies appends the address it received from; entries further left
+        # were written by the client and could say anything.
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            candidate = hops[-proxies]
+            if _valid_ip(candidate):
+                return candidate
+    return remote
+
+
+def _valid_ip(value):
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def client_key(request):
+    """A stable, non-reversible key for the client: IPv6 by /64, since one host holds a whole /64."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        network = address or "unknown"
+    else:
+        network = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    # Hashed so the cache (Redis) holds no IP addresses.
+    return salted_hmac("forms.abuse.client", network).hexdigest()[:32]
+
+
+def count_hit(key, window):
+    """Add one to a counter that lives `window` seconds from its first hit; returns the new count.
+
+    add() creates the key only if missing and incr() is atomic in Redis and locmem, so parallel
+    requests on different servers never lose a hit.
+    """
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # The key expired between add and incr: this hit opens a new window.
+        if cache.add(key, 1, window):
+            return 1
+        return cache.incr(key)
+
+
+def rate_limited(request, scope, limit, window):
+    """Count this request for the client in `scope`; True once it is over `limit` per `window`."""
+    return count_hit(f"ratelimit:{scope}:{client_key(request)}", window) > limit
+
+
+def submission_limited(request, scope):
+    """The limit on completed submissions of a public form (settings.INTAKE_SUBMISSION_*)."""
+    return rate_limited(
+        request,
+        f"submit:{scope}",
+        getattr(settings, "INTAKE_SUBMISSION_LIMIT", 5),
+        getattr(settings, "INTAKE_SUBMISSION_WINDOW", 60 * 60),
+    )
+
+
+# --- honeypot and fill time -----------------------------------------------------------------
+
+
+def honeypot_filled(request):
+    return bool(request.POST.get(HONEYPOT_FIELD, "").strip())
+
+
+def too_fast(started_at, now=None):
+    minimum = getattr(settings, "INTAKE_MIN_FILL_SECONDS", 8)
+    if not minimum:
+        return False
+    if started_at is None:
+        # No start recorded (a session from before this check existed): do not punish the resident.
+        return False
+    return ((now or time.time()) - started_at) < minimum
+
+
+class AbuseProtectionMixin:
+    """Mix into a formtools SessionWizardView (before it in the bases) to protect its final submit.
+
+    Subclasses set `abuse_scope` (the rate-limit bucket) and `thanks_url_name` (where a caught bot
+    is sent, as a person would be). The step template includes forms/honeypot.html.
+    """
+
+    # No default for thanks_url_name: it would hide the one IntakeWizardMixin subclasses set.
+    abuse_scope = "wizard"
+
+    def get_context_data(self, form, **kwargs):
+        extra = self.storage.extra_data
+        if STARTED_KEY not in extra:
+            # First render after a (re)start: the clock for the minimum fill time starts here.
+            extra[STARTED_KEY] = time.time()
+            self.storage.extra_data = extra
+        context = super().get_context_data(form=form, **kwargs)
+        context["honeypot_field"] = HONEYPOT_FIELD
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if honeypot_filled(request) and self.storage.current_step is not None:
+            # Remembered for the final step: a bot may fill it on any page.
+            extra = self.storage.extra_data
+            extra[TRAPPED_KEY] = True
+            self.storage.extra_data = extra
+        return super().post(request, *args, **kwargs)
+
+    def render_done(self, form, **kwargs):
+        extra = self.storage.extra_data
+        if extra.get(TRAPPED_KEY):
+            logger.info("Honeypot filled on %s; submission discarded", self.abuse_scope)
+            self.discard_submission()
+            return redirect(self.thanks_url_name)
+        if too_fast(extra.get(STARTED_KEY)):
+            form.add_error(None, _("您提交得太快了。请核对以上内容，稍等几秒后再点“提交”。"))
+            return self.render(form)
+        if submission_limited(self.request, self.abuse_scope):
+            form.add_error(None, _("提交次数过多，请一小时后再试，或拨打社区服务热线反映。"))
+            response = self.render(form)
+            response.status_code = 429
+            return response
+        return super().render_done(form, **kwargs)
+
+    def discard_submission(self):
+        """Forget the wizard's entries and temporary files without storing anything."""
+        for step in self.get_form_list():
+            for upload in (self.storage.get_step_files(step) or {}).values():
+                self.file_storage.delete(upload.name)
+        self.storage.reset()

@@ -1,0 +1,90 @@
+"""What every public intake wizard shares: reload keeps progress, Back keeps entries, an
+expired session is told plainly, and the final step is idempotent through a submission key.
+
+The grievance wizard (views.ReportWizard) grew these rules first; the merchant application
+wizard uses this mixin so both behave alike.
+"""
+
+import secrets
+
+from django.core.files.storage import storages
+from django.shortcuts import redirect, render
+
+KEY_FIELD = "submission_key"
+
+
+class IntakeWizardMixin:
+    """Mix into a formtools SessionWizardView.
+
+    Subclasses set `model` (with a unique `submission_key`), `done_session_key`,
+    `thanks_url_name` and `expired_template`.
+    """
+
+    model = None
+    done_session_key = ""
+    thanks_url_name = ""
+    expired_template = ""
+
+    @property
+    def file_storage(self):
+        return storages["wizard_uploads"]
+
+    def submission_key(self):
+        extra = self.storage.extra_data
+        if KEY_FIELD not in extra:
+            extra[KEY_FIELD] = secrets.token_urlsafe(24)
+            self.storage.extra_data = extra
+        return extra[KEY_FIELD]
+
+    def get(self, request, *args, **kwargs):
+        # formtools restarts on every GET; we only restart when asked, so a reload keeps progress.
+        if request.GET.get("restart") == "1" or self.storage.current_step is None:
+            self.storage.reset()
+            self.storage.current_step = self.steps.first
+        self.submission_key()
+        step = self.steps.current
+        data = self.storage.get_step_data(step)
+        return self.render(
+            self.get_form(data=data, files=self.storage.get_step_files(step)) if data else self.get_form()
+        )
+
+    def post(self, request, *args, **kwargs):
+        posted_key = request.POST.get(KEY_FIELD, "")
+        done = request.session.get(self.done_session_key) or {}
+        if posted_key and (
+            done.get("key") == posted_key or self.model.objects.filter(submission_key=posted_key).exists()
+        ):
+            # A second click, a resubmit after Back, or a parallel post of a finished submission.
+            return redirect(self.thanks_url_name)
+        if self.storage.current_step is None or posted_key != self.storage.extra_data.get(KEY_FIELD):
+            # The session expired (or the form came from another session): say so plainly.
+            return render(request, self.expired_template, status=400)
+        return super().post(request, *args, **kwargs)
+
+    def render_goto_step(self, goto_step, **kwargs):
+        # Keep what was typed on this step, valid or not, so Back never loses work.
+        current = self.steps.current
+        if self.request.POST and current in self.get_form_list():
+            form = self.get_form(data=self.request.POST, files=self.request.FILES)
+            self.storage.set_step_data(current, self.process_step(form))
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def process_step_files(self, form):
+        # Photos uploaded on an earlier visit to this step stay unless replaced.
+        kept = dict(self.storage.get_step_files(self.steps.current) or {})
+        kept.update((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
+        return kept
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        context.update(
+            submission_key=self.submission_key(),
+            step_title=form.title,
+            step_titles=[(name, self.form_list[name].title) for name in self.get_form_list()],
+        )
+        return context
+
+    def delete_stored_files(self):
+        for step in self.get_form_list():
+            for upload in (self.storage.get_step_files(step) or {}).values():
+                self.file_storage.delete(upload.name)
