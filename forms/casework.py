@@ -178,6 +178,7 @@ def rate(report, rating, comment=""):
             action="rate",
             from_state=report.state,
             to_state=report.state,
+            rating=rating,
             note=f"{report.get_rating_display()} {comment}".strip(),
             public=True,
             created_at=now,

@@ -198,6 +198,8 @@ class CaseEvent(models.Model):
     )
     note = models.TextField(_("说明"), blank=True, max_length=2000)
     public = models.BooleanField(_("对反映人公开"), default=False)
+    # Set on "rate" events: the case's own rating is cleared when 不满意 reopens it, this stays.
+    rating = models.CharField(_("评价"), max_length=12, choices=GrievanceReport.Rating.choices, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:

@@ -114,12 +114,13 @@ def case_rates(user, start, end):
     rows = cases.annotate(responded=Exists(in_time)).values_list(
         "pk", "community__name", "category__name", "category__sort_order", "responded", "accepted_at", "resolved_at"
     )
-    satisfied_labels = (str(GrievanceReport.Rating.SATISFIED.label), str(GrievanceReport.Rating.BASICALLY.label))
+    good_ratings = {GrievanceReport.Rating.SATISFIED, GrievanceReport.Rating.BASICALLY}
     ratings = defaultdict(lambda: [0, 0])
-    for report_id, note in CaseEvent.objects.filter(report__in=cases, action="rate").values_list("report_id", "note"):
+    for report_id, rating in CaseEvent.objects.filter(report__in=cases, action="rate").values_list(
+        "report_id", "rating"
+    ):
         ratings[report_id][0] += 1
-        # The event note starts with the rating's label (see casework.rate); 不满意 does not start with 满意.
-        ratings[report_id][1] += note.startswith(satisfied_labels)
+        ratings[report_id][1] += rating in good_ratings
 
     communities, categories, order = {}, {}, {}
     total = Row(_("合计"))

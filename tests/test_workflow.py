@@ -110,6 +110,7 @@ def test_groups_have_exactly_the_permissions_they_need(home):
         ("alliance", "view_community"),
         ("alliance", "view_grid"),
         ("alliance", "view_merchant"),
+        ("intake", "view_convention"),
     }
     assert set(moderators.permissions.values_list("content_type__app_label", "codename")) == {
         ("wagtailadmin", "access_admin"),
@@ -118,6 +119,10 @@ def test_groups_have_exactly_the_permissions_they_need(home):
             for action in ("add", "change", "view")
             for model in ("community", "grid", "merchant")
         ),
+        *(("intake", f"{action}_convention") for action in ("add", "change", "view")),
+        ("intake", "change_casecategory"),
+        ("intake", "view_casecategory"),
+        *(("intake", f"{action}_calendarday") for action in ("add", "change", "delete", "view")),
     }
 
     def page_perms(group):

@@ -22,8 +22,15 @@ def at(month, day, hour=10, minute=0):
     return datetime.datetime(2026, month, day, hour, minute, tzinfo=SH)
 
 
+RATINGS = {"满意": "satisfied", "基本满意": "basically", "不满意": "unsatisfied"}
+
+
 def event(report, action, when, note=""):
-    CaseEvent.objects.create(report=report, action=action, to_state=report.state, created_at=when, note=note)
+    # A rate event carries its rating as casework.rate records it.
+    rating = RATINGS[note.split()[0]] if action == "rate" else ""
+    CaseEvent.objects.create(
+        report=report, action=action, to_state=report.state, created_at=when, note=note, rating=rating
+    )
 
 
 @pytest.fixture
