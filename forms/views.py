@@ -1,8 +1,5 @@
 """Public intake views: the grievance wizard, its thank-you page and case tracking."""
 
-import secrets
-
-from django.core.files.storage import storages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,16 +12,19 @@ from .casework import RATEABLE_STATES, TransitionError, rate
 from .forms import CategoryStep, ContactStep, DetailsStep, LocationStep, RatingForm, ReviewStep, TrackForm
 from .models import GrievanceReport, hash_secret
 from .reporting import submit_report
+from .wizard import IntakeWizardMixin
 
 DONE_SESSION_KEY = "report_done"
-KEY_FIELD = "submission_key"
 
 
-class ReportWizard(AbuseProtectionMixin, SessionWizardView):
+class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
     """民情反映: one step per screen; reload keeps progress, Back keeps what was typed."""
 
     abuse_scope = "report"
+    model = GrievanceReport
+    done_session_key = DONE_SESSION_KEY
     thanks_url_name = "report_thanks"
+    expired_template = "forms/report/expired.html"
 
     form_list = [
         ("category", CategoryStep),
@@ -35,69 +35,10 @@ class ReportWizard(AbuseProtectionMixin, SessionWizardView):
     ]
     template_name = "forms/report/step.html"
 
-    @property
-    def file_storage(self):
-        return storages["wizard_uploads"]
-
-    # --- session handling ---------------------------------------------------------
-
-    def _submission_key(self):
-        extra = self.storage.extra_data
-        if KEY_FIELD not in extra:
-            extra[KEY_FIELD] = secrets.token_urlsafe(24)
-            self.storage.extra_data = extra
-        return extra[KEY_FIELD]
-
-    def get(self, request, *args, **kwargs):
-        # formtools restarts on every GET; we only restart when asked, so a reload keeps progress.
-        if request.GET.get("restart") == "1" or self.storage.current_step is None:
-            self.storage.reset()
-            self.storage.current_step = self.steps.first
-        self._submission_key()
-        step = self.steps.current
-        return self.render(
-            self.get_form(data=self.storage.get_step_data(step), files=self.storage.get_step_files(step))
-            if self.storage.get_step_data(step)
-            else self.get_form()
-        )
-
-    def post(self, request, *args, **kwargs):
-        posted_key = request.POST.get(KEY_FIELD, "")
-        done = request.session.get(DONE_SESSION_KEY) or {}
-        if posted_key and (
-            done.get("key") == posted_key or GrievanceReport.objects.filter(submission_key=posted_key).exists()
-        ):
-            # A second click, a resubmit after Back, or a parallel post of a finished report.
-            return redirect("report_thanks")
-        if self.storage.current_step is None or posted_key != self.storage.extra_data.get(KEY_FIELD):
-            # The session expired (or the form came from another session): say so plainly.
-            return render(request, "forms/report/expired.html", status=400)
-        return super().post(request, *args, **kwargs)
-
-    def render_goto_step(self, goto_step, **kwargs):
-        # Keep what was typed on this step, valid or not, so Back never loses work.
-        current = self.steps.current
-        if self.request.POST and current in self.get_form_list():
-            form = self.get_form(data=self.request.POST, files=self.request.FILES)
-            self.storage.set_step_data(current, self.process_step(form))
-        return super().render_goto_step(goto_step, **kwargs)
-
-    def process_step_files(self, form):
-        # Photos uploaded on an earlier visit to this step stay unless replaced.
-        kept = dict(self.storage.get_step_files(self.steps.current) or {})
-        kept.update((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
-        return kept
-
     # --- rendering ----------------------------------------------------------------
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
-        step_names = list(self.get_form_list())
-        context.update(
-            submission_key=self._submission_key(),
-            step_title=form.title,
-            step_titles=[(name, self.form_list[name].title) for name in step_names],
-        )
         if self.steps.current == "location":
             stored = self.storage.get_step_files("location") or {}
             context["stored_photos"] = sorted(stored)
@@ -118,7 +59,7 @@ class ReportWizard(AbuseProtectionMixin, SessionWizardView):
         contact = form_dict["contact"].cleaned_data
         photos = [location[name] for name in LocationStep.photo_fields if location.get(name)]
         report, secret = submit_report(
-            self._submission_key(),
+            self.submission_key(),
             category=form_dict["category"].cleaned_data["category"],
             grid=location["grid"],
             address=location["address"],
@@ -134,13 +75,8 @@ class ReportWizard(AbuseProtectionMixin, SessionWizardView):
                 "reference": report.reference,
                 "secret": secret,
             }
-        self._delete_stored_files()
+        self.delete_stored_files()
         return redirect("report_thanks")
-
-    def _delete_stored_files(self):
-        for step in self.get_form_list():
-            for upload in (self.storage.get_step_files(step) or {}).values():
-                self.file_storage.delete(upload.name)
 
 
 def report_thanks(request):

@@ -1,8 +1,8 @@
 """What every public intake wizard shares: reload keeps progress, Back keeps entries, an
 expired session is told plainly, and the final step is idempotent through a submission key.
 
-The grievance wizard (views.ReportWizard) grew these rules first; the merchant application
-wizard uses this mixin so both behave alike.
+Both the grievance wizard (views.ReportWizard) and the merchant application wizard
+(applications.ApplyWizard) use it, so they behave alike.
 """
 
 import secrets
