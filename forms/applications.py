@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
-from alliance.models import Community, Grid, Merchant
+from alliance.models import Merchant
 from alliance.validators import (
     credit_code_check_passes,
     normalise_credit_code,
@@ -27,7 +27,7 @@ from alliance.validators import (
 )
 
 from .abuse import AbuseProtectionMixin
-from .forms import GridChoiceField
+from .forms import PlaceFields
 from .models import ApplicationPhoto, Convention, MerchantApplication, hash_secret, new_secret
 from .notifications import notify_new_application
 from .reporting import next_reference
@@ -58,8 +58,9 @@ def same_name(a, b):
 # --- Steps ------------------------------------------------------------------------------
 
 
-class ShopStep(forms.Form):
+class ShopStep(PlaceFields):
     title = _("店铺信息")
+    field_order = ["shop_name", "category", "address", "community", "grid", "credit_code"]
     shop_name = forms.CharField(
         label=_("店名"),
         max_length=80,
@@ -77,18 +78,6 @@ class ShopStep(forms.Form):
         max_length=200,
         help_text=_("门牌地址，例如：解放路 18 号"),
         error_messages={"required": _("请填写店铺地址。"), "max_length": _("地址请控制在 %(limit_value)d 字以内。")},
-    )
-    community = forms.ModelChoiceField(
-        label=_("所在社区"),
-        queryset=Community.objects.all(),
-        empty_label=_("请选择社区"),
-        error_messages={"required": _("请选择社区。"), "invalid_choice": _("请从列表中选择社区。")},
-    )
-    grid = GridChoiceField(
-        label=_("所在网格"),
-        queryset=Grid.objects.select_related("community"),
-        empty_label=_("请选择网格（不清楚可问社区网格员）"),
-        error_messages={"required": _("请选择网格。"), "invalid_choice": _("请从列表中选择网格。")},
     )
     credit_code = forms.CharField(
         label=_("统一社会信用代码"),
@@ -109,13 +98,6 @@ class ShopStep(forms.Form):
                 params={"name": member.name},
             )
         return code
-
-    def clean(self):
-        cleaned = super().clean()
-        community, grid = cleaned.get("community"), cleaned.get("grid")
-        if community and grid and grid.community_id != community.pk:
-            self.add_error("grid", _("所选网格不属于所选社区，请重新选择。"))
-        return cleaned
 
 
 class ContactStep(forms.Form):

@@ -33,8 +33,9 @@ class GridChoiceField(forms.ModelChoiceField):
         return f"{obj.community.name} · {obj.name}"
 
 
-class LocationStep(forms.Form):
-    title = _("在哪里")
+class PlaceFields(forms.Form):
+    """Community, then grid, with the grid checked against the community; shared by the wizards."""
+
     community = forms.ModelChoiceField(
         label=_("社区"),
         queryset=Community.objects.all(),
@@ -48,6 +49,17 @@ class LocationStep(forms.Form):
         help_text=_("网格是社区划分的片区，每个网格有专门的网格员负责"),
         error_messages={"required": _("请选择网格。"), "invalid_choice": _("请从列表中选择网格。")},
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        community, grid = cleaned.get("community"), cleaned.get("grid")
+        if community and grid and grid.community_id != community.pk:
+            self.add_error("grid", _("所选网格不属于所选社区，请重新选择。"))
+        return cleaned
+
+
+class LocationStep(PlaceFields):
+    title = _("在哪里")
     address = forms.CharField(
         label=_("具体地点"),
         max_length=200,
@@ -85,13 +97,6 @@ class LocationStep(forms.Form):
 
     def clean_photo_3(self):
         return self._clean_photo("photo_3")
-
-    def clean(self):
-        cleaned = super().clean()
-        community, grid = cleaned.get("community"), cleaned.get("grid")
-        if community and grid and grid.community_id != community.pk:
-            self.add_error("grid", _("所选网格不属于所选社区，请重新选择。"))
-        return cleaned
 
 
 class DetailsStep(forms.Form):
