@@ -44,7 +44,8 @@ TRANSITIONS = {
         _t("accept", _("受理"), {S.SUBMITTED}, S.ACCEPTED, {MODERATOR}),
         _t("decline", _("不予受理"), {S.SUBMITTED}, S.DECLINED, {MODERATOR}, note_required=True),
         _t("mark_duplicate", _("标记为重复件"), {S.SUBMITTED, S.ACCEPTED}, S.DUPLICATE, {MODERATOR}),
-        _t("dispatch", _("派单"), {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, {MODERATOR}),
+        # Dispatch, transfer and return notes are instructions between staff: internal unless ticked.
+        _t("dispatch", _("派单"), {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, {MODERATOR}, public_by_default=False),
         _t(
             "transfer",
             _("转办"),
@@ -52,8 +53,17 @@ TRANSITIONS = {
             S.ACCEPTED,
             {MODERATOR},
             note_required=True,
+            public_by_default=False,
         ),
-        _t("return", _("退单"), {S.DISPATCHED, S.IN_PROGRESS}, S.RETURNED, {WORKER}, note_required=True),
+        _t(
+            "return",
+            _("退单"),
+            {S.DISPATCHED, S.IN_PROGRESS},
+            S.RETURNED,
+            {WORKER},
+            note_required=True,
+            public_by_default=False,
+        ),
         _t("start", _("开始办理"), {S.DISPATCHED}, S.IN_PROGRESS, {WORKER, MODERATOR}),
         _t("resolve", _("办结"), {S.IN_PROGRESS}, S.RESOLVED, {WORKER, MODERATOR}, note_required=True),
         _t(

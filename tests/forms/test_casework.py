@@ -124,3 +124,17 @@ def test_accept_sets_resolve_deadline_in_working_days(world):
 def test_unknown_action_is_refused(world):
     with pytest.raises(TransitionError, match="没有这个操作"):
         perform(make_report(world), "teleport", None)
+
+
+@pytest.mark.parametrize("action", ["dispatch", "transfer", "return"])
+def test_staff_instructions_are_internal_unless_marked_public(world, action):
+    state = {"dispatch": S.ACCEPTED, "transfer": S.ACCEPTED, "return": S.DISPATCHED}[action]
+    report = make_report(world, state=state)
+    role = WORKER if action == "return" else MODERATOR
+    _, event = perform(report, action, None, role=role, note="请今晚到现场核实", **data_for(action, world, report))
+    assert event.public is False
+
+
+def test_results_and_declines_are_public_by_default(world):
+    _, event = perform(make_report(world), "decline", None, note="不属于社区职责范围，已告知反映人拨打 12345")
+    assert event.public is True
