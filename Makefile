@@ -47,8 +47,12 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	find templates alliance bulletins forms home -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml
 
+# Benchmarks drive the server with wrk (Debian package); figures, not tests.
 bench: $(STAMP)
-	$(PY) bench/pages.py
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi; }
+	$(PY) bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
