@@ -1,0 +1,229 @@
+"""Completed grievance wizards per second against gunicorn (production settings, 127.0.0.1).
+
+Each simulated resident walks /report/ as a browser would: GET the first step, then POST
+the five steps with the session and CSRF cookies, optionally with a 1 MB photo, and counts a
+completion when the last POST redirects to /report/thanks/. Afterwards the number of
+reports in the database must equal the number of completions (none lost, none doubled).
+Figures, not tests; every loop is bounded in time and stops by itself.
+
+    .venv/bin/python bench/wizard.py                 # SQLite
+    .venv/bin/python bench/wizard.py --postgres      # PostgreSQL
+    .venv/bin/python bench/wizard.py --photo         # with a 1 MB JPEG on the location step
+"""
+
+import argparse
+import http.client
+import io
+import json
+import os
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pages import (  # noqa: E402 - the sibling script holds the server plumbing
+    HOST,
+    BenchError,
+    base_env,
+    collect_static,
+    free_port,
+    log,
+    manage,
+    prepare_database,
+    run,
+    start_gunicorn,
+    stop_gunicorn,
+    wait_until_ready,
+)
+
+PREFIX = "report_wizard"
+KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+
+
+def one_megabyte_jpeg():
+    from PIL import Image
+
+    # Noise barely compresses, so a 1100x800 JPEG at quality 95 weighs about 1 MB.
+    image = Image.frombytes("RGB", (1100, 800), os.urandom(1100 * 800 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    return buffer.getvalue()
+
+
+class Resident:
+    """One browser: a keep-alive connection and its cookies."""
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.conn = None
+
+    def request(self, method, path, body=None, headers=None):
+        for attempt in range(2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+            headers = dict(headers or {})
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Host"] = HOST
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt:
+                    raise
+                continue
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    cookie = value.split(";", 1)[0]
+                    key, _, val = cookie.partition("=")
+                    self.cookies[key.strip()] = val.strip()
+            if response.getheader("Connection", "").lower() == "close":
+                self.conn.close()
+                self.conn = None
+            return response.status, response.getheader("Location", ""), data
+        raise BenchError("unreachable")
+
+    def post(self, step, fields, key, photo=None):
+        data = {f"{PREFIX}-current_step": step, "submission_key": key, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
+        data.update({f"{step}-{k}": v for k, v in fields.items()})
+        headers = {"Referer": f"http://{HOST}:{self.port}/report/", "X-CSRFToken": self.cookies["csrftoken"]}
+        if photo is None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            return self.request("POST", "/report/", urlencode(data).encode(), headers)
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in data.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{step}-photo_1"; filename="photo.jpg"\r\n'
+            "Content-Type: image/jpeg\r\n\r\n".encode()
+            + photo
+            + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        return self.request("POST", "/report/", b"".join(parts), headers)
+
+    def walk(self, place, photo):
+        self.cookies.clear()
+        status, _, body = self.request("GET", "/report/?restart=1")
+        key = KEY.search(body.decode()).group(1)
+        self.post("category", {"category": place["category"]}, key)
+        self.post(
+            "location",
+            {"community": place["community"], "grid": place["grid"], "address": "解放路 18 号"},
+            key,
+            photo=photo,
+        )
+        self.post("details", {"description": "楼下饭店排烟管正对居民窗户，中午和晚上油烟很大", "since": "上个月"}, key)
+        self.post("contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, key)
+        status, location, _ = self.post("review", {"confirm": "on"}, key)
+        return status == 302 and location.endswith("/report/thanks/")
+
+
+def drive(port, place, photo, clients, duration):
+    done, failed, times = [0], [0], []
+    lock = threading.Lock()
+    deadline = time.monotonic() + duration
+
+    def resident():
+        person = Resident(port)
+        while time.monotonic() < deadline:
+            started = time.monotonic()
+            try:
+                ok = person.walk(place, photo)
+            except Exception:  # counted as a failure; the run goes on
+                ok = False
+            with lock:
+                if ok:
+                    done[0] += 1
+                    times.append(time.monotonic() - started)
+                else:
+                    failed[0] += 1
+
+    threads = [threading.Thread(target=resident) for _ in range(clients)]
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=duration + 60)
+    return done[0], failed[0], time.monotonic() - began, times
+
+
+def shell_json(env, code):
+    out = run(manage("shell", "-c", code), env, timeout=120)
+    return json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--photo", action="store_true", help="upload a 1 MB JPEG with every report")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args()
+    args.threads = 1
+    tmp = Path(tempfile.mkdtemp(prefix="shangju-wizard-"))
+    proc = None
+    try:
+        env = base_env(args, tmp)
+        # No minimum fill time and no per-client cap: every simulated resident shares 127.0.0.1.
+        env.update(INTAKE_MIN_FILL_SECONDS="0", INTAKE_SUBMISSION_LIMIT="100000000", PRIVATE_MEDIA_ROOT=str(tmp / "p"))
+        prepare_database(args, env)
+        collect_static(env, tmp)
+        place = shell_json(
+            env,
+            "import json; from forms.models import CaseCategory; from alliance.models import Grid; "
+            "g = Grid.objects.order_by('pk').first(); "
+            "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
+            "'community': g.community_id, 'grid': g.pk}))",
+        )
+        port = free_port()
+        proc = start_gunicorn(args, env, port, tmp)
+        wait_until_ready(proc, port, tmp)
+        photo = one_megabyte_jpeg() if args.photo else None
+        drive(port, place, photo, 2, 2)  # warm-up: imports, connections, first renders
+        before = shell_json(
+            env,
+            "import json; from forms.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))",
+        )["n"]
+        load = os.getloadavg()[0]
+        done, failed, elapsed, times = drive(port, place, photo, args.clients, args.duration)
+        after = shell_json(
+            env,
+            "import json; from forms.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))",
+        )["n"]
+        stored = after - before
+        database = "PostgreSQL" if args.postgres else "SQLite"
+        p50 = statistics.median(times) * 1000 if times else float("nan")
+        p99 = sorted(times)[int(len(times) * 0.99) - 1] * 1000 if times else float("nan")
+        print(
+            f"{database}, {'with a 1 MB photo' if photo else 'no photo'}, {args.clients} residents, "
+            f"{args.workers} gunicorn workers, {elapsed:.1f} s, load average {load:.2f} before\n"
+            f"completed wizards: {done}  ({done / elapsed:.1f}/s)   failed: {failed}   "
+            f"reports stored: {stored}   wizard p50 {p50:.0f} ms  p99 {p99:.0f} ms"
+        )
+        if photo:
+            print(f"photo size: {len(photo) / 1e6:.2f} MB")
+        return 0 if stored == done and not failed else 1
+    except BenchError as error:
+        log(str(error))
+        return 2
+    finally:
+        stop_gunicorn(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
