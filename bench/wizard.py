@@ -127,8 +127,11 @@ class Resident:
         )
         self.post("details", {"description": "楼下饭店排烟管正对居民窗户，中午和晚上油烟很大", "since": "上个月"}, key)
         self.post("contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, key)
-        status, location, _ = self.post("review", {"confirm": "on"}, key)
-        return status == 302 and location.endswith("/report/thanks/")
+        status, location, body = self.post("review", {"confirm": "on"}, key)
+        if status == 302 and location.endswith("/report/thanks/"):
+            return True
+        log(f"wizard ended with {status} {location or body[:200]!r}")
+        return False
 
 
 def drive(port, place, photo, clients, duration):
@@ -142,7 +145,8 @@ def drive(port, place, photo, clients, duration):
             started = time.monotonic()
             try:
                 ok = person.walk(place, photo)
-            except Exception:  # counted as a failure; the run goes on
+            except Exception as error:  # counted as a failure and named; the run goes on
+                log(f"wizard failed: {error!r}")
                 ok = False
             with lock:
                 if ok:
