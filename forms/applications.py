@@ -350,7 +350,6 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
                 "reference": application.reference,
                 "secret": secret,
             }
-        self.delete_stored_files()
         return redirect("apply_thanks")
 
 

@@ -75,7 +75,6 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
                 "reference": report.reference,
                 "secret": secret,
             }
-        self.delete_stored_files()
         return redirect("report_thanks")
 
 

@@ -69,6 +69,10 @@ class IntakeWizardMixin:
             self.storage.set_step_data(current, self.process_step(form))
         return super().render_goto_step(goto_step, **kwargs)
 
+    # No clean-up of our own after done(): formtools' storage.reset() deletes the temporary files
+    # by their stored names. Deleting by the upload's original name would hit another
+    # resident's pending photo that happens to hold that name.
+
     def process_step_files(self, form):
         # Photos uploaded on an earlier visit to this step stay unless replaced.
         kept = dict(self.storage.get_step_files(self.steps.current) or {})
@@ -83,8 +87,3 @@ class IntakeWizardMixin:
             step_titles=[(name, self.form_list[name].title) for name in self.get_form_list()],
         )
         return context
-
-    def delete_stored_files(self):
-        for step in self.get_form_list():
-            for upload in (self.storage.get_step_files(step) or {}).values():
-                self.file_storage.delete(upload.name)

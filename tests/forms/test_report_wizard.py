@@ -171,3 +171,42 @@ def test_grid_of_another_community_is_refused(client, place):
     post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
     response = post(client, "location", {"community": place["community"].pk, "grid": other.pk, "address": "x"}, key)
     assert "所选网格不属于所选社区" in response.content.decode()
+
+
+def start_with_photo(place, key_client):
+    client, key = key_client
+    post(client, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
+    post(
+        client,
+        "location",
+        {"community": place["community"].pk, "grid": place["grid"].pk, "address": "解放路 18 号"},
+        key,
+        files={"photo_1": jpeg()},
+    )
+    post(client, "details", {"description": "晚上十二点还很吵闹"}, key)
+    post(client, "contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, key)
+
+
+def finish(client_key):
+    client, key = client_key
+    return post(client, "review", {"confirm": "on"}, key)
+
+
+def test_finishing_a_wizard_never_touches_another_residents_pending_photo(place):
+    """Three residents upload photos with the same file name; finishing one must not delete
+    the temporary photo of another (a 500 on their last step, found by bench/wizard.py)."""
+    from django.test import Client
+
+    residents = []
+    for _ in range(3):
+        client = Client()
+        residents.append((client, key_of(client)))
+    first, second, third = residents
+    start_with_photo(place, first)  # holds the plain temporary name
+    start_with_photo(place, second)  # gets a suffixed name
+    assert finish(first).status_code == 302  # frees the plain name
+    start_with_photo(place, third)  # takes the plain name again
+    assert finish(second).status_code == 302
+    response = finish(third)
+    assert response.status_code == 302 and response["Location"] == "/report/thanks/"
+    assert CasePhoto.objects.count() == 3
