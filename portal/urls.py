@@ -32,6 +32,7 @@ urlpatterns = [
     path("track/link/<str:secret>/", intake_views.track_private, name="track_private"),
     path("track/<str:reference>/", intake_views.track_report, name="track_report"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("healthz/", home_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),
 ]
 

@@ -52,6 +52,9 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # One publish must empty every process's page cache, so whole pages are cached only in Redis.
+    PAGE_CACHE_SECONDS = 0
 
 # Tasks are stored in the database and run by `manage.py db_worker`, so no web request waits on them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -1,0 +1,119 @@
+"""Whole-page cache for anonymous visitors, emptied whenever published content changes.
+
+Every stored page carries the content *generation* it was rendered under. Publishing, unpublishing,
+moving or deleting a page, and any change to what public pages show from the registry (merchants,
+communities, grids, site settings, images...) starts a new generation, so every page rendered before
+it is ignored from then on. One counter instead of a list of URLs per change: a single news article
+appears on the home page, the news index, its tag pages, related articles, feeds, the sitemap and
+search results, and a list would miss one sooner or later.
+
+A hit costs one cache round trip (the generation and the page are read together) and no database
+query: the middleware sits before sessions, CSRF and authentication. Only plain anonymous GETs are
+served or stored: no session cookie, no cookie other than the text-size and CSRF ones, and never a
+response that sets a cookie or used the visitor's CSRF token.
+
+The cache must be shared by every app server process (Redis in production); production settings
+turn the page cache off when REDIS_URL is not set, since per-process memory caches could not all be
+emptied by one publish.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+
+GENERATION_KEY = "pagecache:generation"
+
+# Never cached: the admin, forms that carry a session or CSRF token, personal tracking pages,
+# the text-size switch (it sets a cookie) and the health check the benchmark compares against.
+EXCLUDED_PREFIXES = ("/admin/", "/report/", "/apply/", "/track/", "/text-size/", "/documents/", "/healthz/")
+
+
+def new_generation():
+    """Start a new generation: every page stored before now is stale."""
+    # A timestamp, not a counter from 1: if the key is ever evicted, a restarted counter could
+    # match the generation of old pages still in the cache.
+    value = time.time_ns()
+    cache.set(GENERATION_KEY, value, None)
+    return value
+
+
+def current_generation():
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        value = cache.get(GENERATION_KEY)
+    return value
+
+
+def _allowed_cookies():
+    from home.context_processors import TEXT_SIZE_COOKIE
+
+    return {TEXT_SIZE_COOKIE, settings.CSRF_COOKIE_NAME}
+
+
+def is_cacheable_request(request):
+    if request.method != "GET" or request.path.startswith(EXCLUDED_PREFIXES):
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    # Any other cookie (a session, flash messages) may change what the page shows.
+    return set(request.COOKIES) <= _allowed_cookies()
+
+
+def cache_key(request):
+    from home.context_processors import TEXT_SIZE_COOKIE
+
+    size = "large" if request.COOKIES.get(TEXT_SIZE_COOKIE) == "large" else "normal"
+    path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
+    return f"pagecache:page:{request.get_host()}:{size}:{path}"
+
+
+def is_storable(request, response):
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    # The page embeds this visitor's CSRF token (a form): another visitor must not get it.
+    if request.META.get("CSRF_COOKIE_USED"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve anonymous visitors' GETs from the shared cache (see the module docstring)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
+        if not seconds or not is_cacheable_request(request):
+            return self.get_response(request)
+
+        key = cache_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY) or current_generation()
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            _, status, headers, content = entry
+            response = HttpResponse(content, status=status)
+            for name, value in headers:
+                response[name] = value
+            response["X-Page-Cache"] = "hit"
+            return response
+
+        response = self.get_response(request)
+        if is_storable(request, response):
+            headers = [(name, value) for name, value in response.items() if name.lower() != "x-page-cache"]
+            # Stored under the generation read *before* rendering: if content changed meanwhile,
+            # the entry is already stale and is never served.
+            cache.set(key, (generation, response.status_code, headers, response.content), seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def content_changed(sender=None, **kwargs):
+    """Signal receiver: anything public pages show has changed."""
+    new_generation()
