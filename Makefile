@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
 
-.PHONY: run setup test test-postgres lint format bench browser clean
+.PHONY: run setup test test-postgres lint format bench browser clean audit load
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ lint: $(STAMP)
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 
+# Known vulnerabilities in the installed (pinned) packages, from PyPI's advisory data; fails on any.
+# A package whose advisories cannot be looked up is listed as skipped; AUDIT_STRICT=1 fails on that too.
+audit: $(STAMP)
+	$(VENV)/bin/pip-audit --progress-spinner off --skip-editable $(if $(AUDIT_STRICT),--strict)
+
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
@@ -52,7 +57,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi; }
-	$(PY) bench/pages.py $(BENCH_ARGS)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
+
+# A bounded load run with locust on PostgreSQL (5 minutes, 20 visitors; see bench/README.md):
+# exits non-zero when a target is missed. LOAD_ARGS e.g. "--duration 90 --outage-at 30".
+load: $(STAMP)
+	$(PY) bench/load.py $(LOAD_ARGS)

@@ -72,7 +72,9 @@ class Community(models.Model):
         FieldPanel("address"),
         FieldPanel("phone"),
         FieldPanel("households"),
-        FieldPanel("moderators"),
+        # Who may see which cases is decided here, so only those who manage staff accounts assign it;
+        # otherwise a moderator could add themselves to another community and read its cases.
+        FieldPanel("moderators", permission="auth.change_user"),
     ]
 
     class Meta:
@@ -101,7 +103,7 @@ class Grid(ClusterableModel):
     panels = [
         FieldPanel("community"),
         FieldRowPanel([FieldPanel("name"), FieldPanel("code")]),
-        FieldPanel("workers"),
+        FieldPanel("workers", permission="auth.change_user"),  # as Community.moderators
         InlinePanel("areas", heading=_("覆盖的街巷和楼栋"), label=_("街巷或楼栋")),
     ]
 

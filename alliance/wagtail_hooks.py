@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -17,21 +18,14 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from portal.spreadsheets import spreadsheet_text
+
 from .models import Community, Grid, GridArea, Merchant
 from .validators import mask_mobile
-
-# Characters that make a spreadsheet read a cell as a formula (CSV injection).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _yes_no(value):
     return gettext("是") if value else gettext("否")
-
-
-def _csv_text(value):
-    # Merchant names and addresses come from public applications; a leading quote keeps
-    # a spreadsheet from running "=HYPERLINK(...)" typed into a shop name.
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 # --- Listing and export ---------------------------------------------------------------
@@ -45,14 +39,28 @@ class RegistryIndexView(IndexView):
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
         bool: {IndexView.FORMAT_CSV: _yes_no, IndexView.FORMAT_XLSX: _yes_no},
-        str: {IndexView.FORMAT_CSV: _csv_text},
+        # Merchant names and addresses come from public applications.
+        str: {IndexView.FORMAT_CSV: spreadsheet_text},
     }
 
+    # Export column → mask, for personal data exported in full only to those who may change the
+    # record; read-only staff (editors) get it masked, as on screen.
+    masked_exports = {}
+
+    @cached_property
+    def user_can_change(self):
+        return self.permission_policy.user_has_permission(self.request.user, "change")
+
     def to_row_dict(self, item):
-        return {
+        row = {
             field: self.export_accessors[field](item) if field in self.export_accessors else multigetattr(item, field)
             for field in self.list_export
         }
+        if not self.user_can_change:
+            for field, mask in self.masked_exports.items():
+                if row.get(field):
+                    row[field] = mask(row[field])
+        return row
 
 
 class RegistryViewSet(SnippetViewSet):
@@ -63,8 +71,12 @@ class RegistryViewSet(SnippetViewSet):
     # finds both, and the registry is small enough (about a thousand shops) for it.
     search_backend_name = None
 
+    masked_exports = {}
+
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(export_accessors=self.export_accessors, **kwargs)
+        return super().get_index_view_kwargs(
+            export_accessors=self.export_accessors, masked_exports=self.masked_exports, **kwargs
+        )
 
 
 class SubstringSearchForm(BaseFilterForm):
@@ -254,7 +266,8 @@ class MerchantViewSet(RegistryViewSet):
         Column("community", label=_("所属社区"), accessor="community.name", sort_key="community__name"),
         Column("grid", label=_("所属网格"), accessor=lambda m: m.grid.name if m.grid else ""),
         CreditCodeColumn("credit_code", label=_("统一社会信用代码"), sort_key="credit_code"),
-        # Masked in the list, which is read over shoulders; full in the edit form and export.
+        # Masked in the list, which is read over shoulders; full in the edit form, and in the export
+        # for those who may change merchants (masked_exports below).
         Column("mobile", label=_("联系手机"), accessor=lambda m: mask_mobile(m.mobile) if m.mobile else ""),
         StatusTagColumn(
             "membership_status",
@@ -267,6 +280,7 @@ class MerchantViewSet(RegistryViewSet):
     ]
     search_fields = ["name", "address", "credit_code", "contact_person", "mobile"]
     filterset_class = MerchantFilterSet
+    masked_exports = {"mobile": mask_mobile}
     list_export = [
         "name",
         "get_category_display",

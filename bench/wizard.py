@@ -93,10 +93,15 @@ class Resident:
             return response.status, response.getheader("Location", ""), data
         raise BenchError("unreachable")
 
+    @property
+    def csrf_token(self):
+        # csrftoken, or __Host-csrftoken under the production settings
+        return next(value for name, value in self.cookies.items() if name.endswith("csrftoken"))
+
     def post(self, step, fields, key, photo=None):
-        data = {f"{PREFIX}-current_step": step, "submission_key": key, "csrfmiddlewaretoken": self.cookies["csrftoken"]}
+        data = {f"{PREFIX}-current_step": step, "submission_key": key, "csrfmiddlewaretoken": self.csrf_token}
         data.update({f"{step}-{k}": v for k, v in fields.items()})
-        headers = {"Referer": f"http://{HOST}:{self.port}/report/", "X-CSRFToken": self.cookies["csrftoken"]}
+        headers = {"Referer": f"http://{HOST}:{self.port}/report/", "X-CSRFToken": self.csrf_token}
         if photo is None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             return self.request("POST", "/report/", urlencode(data).encode(), headers)

@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from alliance.models import Community
+from home.caching import public, remember
 from portal.tokenize import index_tokens
 
 from .blocks import BodyBlock, body_text
@@ -112,13 +113,14 @@ class NewsIndexPage(Page):
         tag_model = NewsPageTag.tag_model()
         articles = self.articles()
         community = tag = None
+        # PostgreSQL refuses text holding NUL, and no slug holds one: not found, without asking.
         if slug := request.GET.get("community"):
-            community = Community.objects.filter(slug=slug).first()
+            community = Community.objects.filter(slug=slug).first() if "\x00" not in slug else None
             if community is None:
                 raise Http404(_("没有这个社区。"))
             articles = articles.filter(community=community)
         if tag_slug := request.GET.get("tag"):
-            tag = tag_model.objects.filter(slug=tag_slug).first()
+            tag = tag_model.objects.filter(slug=tag_slug).first() if "\x00" not in tag_slug else None
             if tag is None:
                 raise Http404(_("没有这个标签。"))
             articles = articles.filter(tagged_items__tag=tag)
@@ -174,8 +176,7 @@ class NewsPage(BulletinPage):
         fetched in a fixed number of queries however many cards there are."""
         queryset = cls.objects.all() if queryset is None else queryset
         return (
-            queryset.live()
-            .public()
+            public(queryset.live())
             .defer_streamfields()
             .select_related("community", "feed_image")
             .prefetch_related("feed_image__renditions", "tagged_items__tag")
@@ -228,9 +229,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     def notices(self):
         """Live, public notices of this section, in one query with their community."""
         return (
-            NoticePage.objects.child_of(self)
-            .live()
-            .public()
+            public(NoticePage.objects.child_of(self).live())
             .defer_streamfields()
             .select_related("community")
             .order_by("start", "pk")
@@ -249,10 +248,15 @@ class NoticeIndexPage(RoutablePageMixin, Page):
         archive = request.GET.get("archive") == "1"
         now = timezone.now()
         # Leave out in SQL what cannot appear, so the rows read stay few as notices pile up.
-        if archive:
-            occurrences = past_occurrences(notices.filter(start__lt=now), now=now)
-        else:
-            occurrences = upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now)
+
+        def expand():
+            if archive:
+                return list(past_occurrences(notices.filter(start__lt=now), now=now))
+            return list(upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now))
+
+        # Expanding every repeat rule is the costly part of this page; the result only changes
+        # when a notice does, or as time passes (bounded by CONTENT_CACHE_SECONDS).
+        occurrences = remember("notice-occurrences", expand, self.pk, kind, archive)
         context.update(
             occurrences=paginate(request, occurrences, per_page=self.OCCURRENCES_PER_PAGE),
             archive=archive,
@@ -513,9 +517,7 @@ class HonourRollIndexPage(Page):
             to_attr="red_flags",
         )
         rolls = (
-            HonourRollPage.objects.child_of(self)
-            .live()
-            .public()
+            public(HonourRollPage.objects.child_of(self).live())
             .defer_streamfields()
             .prefetch_related(red_flags)
             .order_by("-period_end", "-pk")

@@ -187,10 +187,10 @@ def application_list(request):
     applications = applications_visible_to(request.user).select_related("community", "grid")
     state = request.GET.get("state", "")
     community_id = request.GET.get("community", "")
-    query = request.GET.get("q", "").strip()[:50]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:50]  # PostgreSQL refuses NUL
     if state in State.values:
         applications = applications.filter(state=state)
-    if community_id.isdigit():
+    if community_id.isascii() and community_id.isdigit():  # "²".isdigit() is True, int("²") fails
         applications = applications.filter(community_id=community_id)
     if query:
         applications = applications.filter(

@@ -420,6 +420,11 @@ class QuestionnairePage(AbstractForm):
     template = "forms/questionnaire_page.html"
     landing_page_template = "forms/questionnaire_page_landing.html"
 
+    def get_submissions_list_view_class(self):
+        from .questionnaire_views import QuestionnaireSubmissionsView
+
+        return QuestionnaireSubmissionsView
+
     class Meta:
         verbose_name = _("线上问卷")
         verbose_name_plural = _("线上问卷")

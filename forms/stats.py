@@ -26,9 +26,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.spreadsheets import spreadsheet_text
+
 from .models import CaseEvent, GrievanceReport
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_PERIOD_DAYS = 366 * 3
 
 
@@ -143,13 +144,6 @@ def case_rates(user, start, end):
         "categories": sorted(categories.values(), key=lambda row: (order[row.name], row.name)),
         "total": total,
     }
-
-
-def spreadsheet_text(value):
-    """Neutralise text a spreadsheet would read as a formula (=, +, -, @ …)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def percent(value):

@@ -13,13 +13,15 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP"}
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 24_000_000  # e.g. 6000 x 4000, a large phone photo
 MAX_SIDE = 2000  # stored photos are scaled down to this; enough to read a shop sign
 # Markup a browser would sniff and run: a raster file carrying it is a polyglot, refused outright.
+# Modes Pillow resizes directly; others (palette, 16-bit) are converted first.
+SCALABLE_MODES = {"L", "LA", "RGB", "RGBA", "CMYK"}
 POLYGLOT_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?php", b"<iframe", b"javascript:", b"<body")
 
 
@@ -36,6 +38,8 @@ def sanitise_image(upload):
         raise ValidationError(_("文件中含有网页代码，不是普通照片，请重新拍摄后上传。"), code="polyglot")
     try:
         # Opening reads only the header: the size check happens before any pixels decode.
+        # Pillow's own bomb limit (about 179 MP) is far above ours; when it trips first the
+        # resident gets the same "too large" answer.
         with Image.open(io.BytesIO(head)) as probe:
             fmt = probe.format
             width, height = probe.size
@@ -44,16 +48,27 @@ def sanitise_image(upload):
         if width * height > MAX_PIXELS:
             raise ValidationError(_("照片尺寸过大，请用手机正常拍摄的照片。"), code="pixels")
         with Image.open(io.BytesIO(head)) as image:
-            image.seek(0)
+            image.seek(0)  # animated WebP/APNG: only the first frame is ever decoded
+            # JPEG decodes straight at 1/2, 1/4 or 1/8 scale: a 24 MP photo never sits in memory whole.
+            image.draft("RGB", (MAX_SIDE, MAX_SIDE))
             image.load()
-            image = ImageOps.exif_transpose(image)  # keep the orientation the phone meant, then drop EXIF
+            # Keep the orientation the phone meant, then drop EXIF. In place: no second full-size copy.
+            ImageOps.exif_transpose(image, in_place=True)
+            if image.mode in SCALABLE_MODES:
+                image.thumbnail((MAX_SIDE, MAX_SIDE))  # shrink before converting, so the copy is small
             has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
             image = image.convert("RGBA" if has_alpha else "RGB")
             image.thumbnail((MAX_SIDE, MAX_SIDE))
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError, EOFError):
+    except Image.DecompressionBombError:
+        raise ValidationError(_("照片尺寸过大，请用手机正常拍摄的照片。"), code="pixels")
+    except Exception:
+        # Hostile bytes reach parsers written in C and Python alike (EXIF, chunk tables): whatever
+        # they raise — struct.error, IndexError, MemoryError… — the honest answer is the same.
         raise ValidationError(_("无法识别这张照片，请上传 JPG、PNG 或 WebP 格式的照片。"), code="invalid")
+    # Pillow carries some blocks over from the source on save (a JPEG comment, say): start empty.
+    image.info = {}
     out = io.BytesIO()
     if has_alpha:
         image.save(out, "PNG", optimize=True)

@@ -1,5 +1,7 @@
 """Public intake views: the grievance wizard, its thank-you page and case tracking."""
 
+from django.conf import settings
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
+from . import faults
 from .abuse import AbuseProtectionMixin, rate_limited
 from .casework import RATEABLE_STATES, TransitionError, rate
 from .forms import CategoryStep, ContactStep, DetailsStep, LocationStep, RatingForm, ReviewStep, TrackForm
@@ -58,17 +61,22 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
         details = form_dict["details"].cleaned_data
         contact = form_dict["contact"].cleaned_data
         photos = [location[name] for name in LocationStep.photo_fields if location.get(name)]
-        report, secret = submit_report(
-            self.submission_key(),
-            category=form_dict["category"].cleaned_data["category"],
-            grid=location["grid"],
-            address=location["address"],
-            description=details["description"],
-            since=details.get("since", ""),
-            frequency=details.get("frequency", ""),
-            contact=contact,
-            photos=photos,
-        )
+        faults.checkpoint("before_insert")
+        # The outer atomic only gives the crash tests a point after every write and before
+        # the commit; submit_report's own atomic becomes a savepoint inside it.
+        with transaction.atomic():
+            report, secret = submit_report(
+                self.submission_key(),
+                category=form_dict["category"].cleaned_data["category"],
+                grid=location["grid"],
+                address=location["address"],
+                description=details["description"],
+                since=details.get("since", ""),
+                frequency=details.get("frequency", ""),
+                contact=contact,
+                photos=photos,
+            )
+            faults.checkpoint("before_commit")
         if secret:
             self.request.session[DONE_SESSION_KEY] = {
                 "key": report.submission_key,
@@ -92,7 +100,7 @@ def report_thanks(request):
 # --- tracking -------------------------------------------------------------------------
 
 TRACKED_SESSION_KEY = "tracked_reports"
-TRACK_LIMIT = 10  # wrong or right, per client per window
+TRACK_LIMIT = settings.INTAKE_TRACK_LIMIT  # wrong or right, per client per window
 TRACK_WINDOW = 15 * 60
 
 
@@ -141,6 +149,8 @@ def _status_page(request, report, via_link):
 @require_http_methods(["GET", "POST"])
 def track_report(request, reference):
     # Only reports this browser proved it knows (reference + last four digits) are shown.
+    if "\x00" in reference:  # PostgreSQL refuses NUL in text; no reference holds one
+        return redirect("track")
     report = GrievanceReport.objects.select_related("category", "community", "grid").filter(reference=reference).first()
     if report is None or report.pk not in request.session.get(TRACKED_SESSION_KEY, []):
         return redirect("track")

@@ -12,6 +12,8 @@ from wagtail.search import index
 from bulletins.blocks import BodyBlock, body_text
 from portal.tokenize import index_tokens
 
+from .caching import public, remember
+
 
 class HomePage(Page):
     """The front page: next notices, latest news, current honours and quick links."""
@@ -33,15 +35,14 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         current_roll = (
-            HonourRollPage.objects.live()
-            .public()
+            public(HonourRollPage.objects.live())
             .descendant_of(self)
             .defer_streamfields()
             .order_by("-period_end", "-pk")
         ).first()
         honours = list(current_roll.honours.select_related("merchant")) if current_roll else []
         context.update(
-            upcoming=self.upcoming_notices(),
+            upcoming=remember("home-upcoming", self.upcoming_notices, self.pk),
             latest_news=NewsPage.cards(NewsPage.objects.descendant_of(self))[:5],
             current_roll=current_roll,
             honours=honours,
@@ -66,8 +67,7 @@ class HomePage(Page):
             models.Q(repeat_until__isnull=True) | models.Q(repeat_until__gte=timezone.localdate())
         )
         notices = (
-            NoticePage.objects.live()
-            .public()
+            public(NoticePage.objects.live())
             .descendant_of(self)
             .filter(once_and_not_over | repeating)
             .defer_streamfields()
@@ -112,7 +112,7 @@ class StandardPage(Page):
         context = super().get_context(request, *args, **kwargs)
         if self.show_organisation:
             context["communities"] = Community.objects.prefetch_related("grids__areas")
-        context["children"] = self.get_children().live().public()
+        context["children"] = public(self.get_children().live())
         return context
 
 

@@ -30,6 +30,7 @@ from alliance.models import Merchant
 from bulletins.models import HonourRollPage, NewsPage, NoticePage
 from portal.tokenize import contains_phrase, contains_terms, parse_query, words
 
+from .caching import public
 from .models import StandardPage
 
 PAGE_SIZE = 10
@@ -87,7 +88,7 @@ def _search(queryset, parsed, fields):
 
 def _ranked_keys(parsed, site):
     """(kind, pk) of every match, best first."""
-    pages = Page.objects.live().public()
+    pages = public(Page.objects.live())
     if site is not None:
         pages = pages.in_site(site)
     merchants = Merchant.objects.members()

@@ -17,6 +17,7 @@ turn the page cache off when REDIS_URL is not set, since per-process memory cach
 emptied by one publish.
 """
 
+import contextvars
 import hashlib
 import time
 
@@ -31,20 +32,40 @@ GENERATION_KEY = "pagecache:generation"
 EXCLUDED_PREFIXES = ("/admin/", "/report/", "/apply/", "/track/", "/text-size/", "/documents/", "/healthz/")
 
 
+# Values that stay the same for the length of one request (the generation, the restricted
+# sections): read from the cache once per request, not once per use. None outside a request,
+# so management commands and tests always read afresh.
+_request_memo = contextvars.ContextVar("pagecache_request_memo", default=None)
+
+
+def request_memo():
+    """A dict that lives as long as the current request, or None outside one."""
+    return _request_memo.get()
+
+
 def new_generation():
     """Start a new generation: every page stored before now is stale."""
     # A timestamp, not a counter from 1: if the key is ever evicted, a restarted counter could
     # match the generation of old pages still in the cache.
     value = time.time_ns()
     cache.set(GENERATION_KEY, value, None)
+    memo = request_memo()
+    if memo is not None:
+        # A change made by this request (an editor publishing) is seen by the rest of it.
+        memo.clear()
     return value
 
 
 def current_generation():
+    memo = request_memo()
+    if memo is not None and "generation" in memo:
+        return memo["generation"]
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, time.time_ns(), None)
         value = cache.get(GENERATION_KEY)
+    if memo is not None:
+        memo["generation"] = value
     return value
 
 
@@ -88,6 +109,13 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self.respond(request)
+        finally:
+            _request_memo.reset(token)
+
+    def respond(self, request):
         seconds = getattr(settings, "PAGE_CACHE_SECONDS", 0)
         if not seconds or not is_cacheable_request(request):
             return self.get_response(request)
@@ -95,6 +123,7 @@ class AnonymousPageCacheMiddleware:
         key = cache_key(request)
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY) or current_generation()
+        request_memo()["generation"] = generation
         entry = found.get(key)
         if entry is not None and entry[0] == generation:
             _, status, headers, content = entry

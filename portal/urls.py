@@ -13,6 +13,9 @@ from forms import views as intake_views
 from forms.views import ReportWizard
 from home import views as home_views
 
+# A database outage gets a friendly 503 with Retry-After instead of the generic 500.
+handler500 = "portal.views.server_error_or_unavailable"
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

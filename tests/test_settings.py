@@ -148,6 +148,18 @@ def test_settings_read_from_the_environment():
             "media_root": str(settings.MEDIA_ROOT),
             "tasks": settings.TASKS["default"]["BACKEND"],
             "middleware": settings.MIDDLEWARE[:2],
+            "csp_middleware": "portal.security.ContentSecurityPolicyMiddleware" in settings.MIDDLEWARE,
+            "hsts": [
+                settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD,
+            ],
+            "cookies": [
+                settings.SESSION_COOKIE_NAME, settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_PATH,
+                settings.SESSION_COOKIE_DOMAIN, settings.CSRF_COOKIE_NAME, settings.CSRF_COOKIE_SECURE,
+                settings.CSRF_COOKIE_PATH, settings.CSRF_COOKIE_DOMAIN,
+            ],
+            "script_src": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"],
+            "frame_ancestors": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"],
+            "login_form": settings.WAGTAILADMIN_USER_LOGIN_FORM,
         }))
         """,
         production_env(MEDIA_ROOT="/srv/shangju/media"),
@@ -166,6 +178,13 @@ def test_settings_read_from_the_environment():
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
     ]
+    # Security (tests/security/ checks the headers and cookies these produce).
+    assert settings["csp_middleware"] is True
+    assert settings["hsts"] == [31536000, True, True]
+    assert settings["cookies"] == ["__Host-sessionid", True, "/", None, "__Host-csrftoken", True, "/", None]
+    assert settings["script_src"] == ["'self'"]
+    assert settings["frame_ancestors"] == ["'none'"]
+    assert settings["login_form"] == "portal.security.ThrottledLoginForm"
 
 
 S3_ENV = {

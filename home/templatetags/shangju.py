@@ -52,13 +52,21 @@ def absolute_url(context, url):
 
 @register.simple_tag(takes_context=True)
 def footer_pages(context):
-    """Live standard pages directly under the site's home (about, organisation, convention): one query."""
+    """(title, url) of the live standard pages under the site's home (about, organisation, convention)."""
     from wagtail.models import Site
 
+    from home.caching import public, remember
     from home.models import StandardPage
 
     request = context.get("request")
     site = Site.find_for_request(request) if request else None
     if site is None:
         return []
-    return list(StandardPage.objects.child_of(site.root_page).live().public().defer_streamfields())
+    return remember(
+        "footer-pages",
+        lambda: [
+            (page.title, page.url)
+            for page in public(StandardPage.objects.child_of(site.root_page).live()).defer_streamfields()
+        ],
+        site.pk,
+    )

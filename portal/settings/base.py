@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.security.ContentSecurityPolicyMiddleware",  # django-csp, with the admin's own policy
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "home.context_processors.text_size",
+                "home.caching.office",
             ],
         },
     },
@@ -98,9 +100,18 @@ def sqlite_database(path):
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Persistent connections, checked before reuse: after a database restart the first request
+    # of each worker reconnects instead of failing on a dead socket, with no app-server restart.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", 60)), conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {"default": sqlite_database(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))}
+
+# Crash tests only (forms/faults.py): never on outside tests/faults/fault_settings.py.
+INTAKE_FAULT_INJECTION = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -146,6 +157,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Whole pages for anonymous visitors (portal/pagecache.py), in seconds; 0 turns the cache off.
 # Publishing empties it at once; the time limit only bounds date-dependent parts ("upcoming").
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))
+# Shared parts of pages (home/caching.py) under the same generation; 0 reads them every time.
+CONTENT_CACHE_SECONDS = int(os.environ.get("CONTENT_CACHE_SECONDS", 300))
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -179,4 +192,44 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "forms.sms.LogSMSBackend")
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 INTAKE_MIN_FILL_SECONDS = int(os.environ.get("INTAKE_MIN_FILL_SECONDS", 8))
 INTAKE_SUBMISSION_LIMIT = int(os.environ.get("INTAKE_SUBMISSION_LIMIT", 5))  # completed wizards per client
+INTAKE_TRACK_LIMIT = int(os.environ.get("INTAKE_TRACK_LIMIT", 10))  # tracking lookups per client per 15 min
 INTAKE_SUBMISSION_WINDOW = int(os.environ.get("INTAKE_SUBMISSION_WINDOW", 60 * 60))  # seconds
+
+# Content-Security-Policy (django-csp; portal/security.py). The public site runs no inline script
+# and needs no nonce: the anonymous full-page cache would freeze a nonce into stored pages.
+# The one inline <style> is that of the self-contained 500 and 503 pages (the same rule), allowed
+# by its hash; tests/security/test_inline_code.py fails if either page's style changes.
+CSP_SELF = "'self'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF, "'sha256-mf5p4G6B2Tl14kWeRhxgAOrStN/lA0aGMCIZv/MwWXM='"],
+        "img-src": [CSP_SELF, "data:"],
+        "object-src": ["'none'"],
+        "base-uri": [CSP_SELF],
+        "form-action": [CSP_SELF],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail admin (signed-in staff only) has its own, looser policy: Wagtail's templates carry
+# inline scripts and styles (chooser and form set-up, StreamField, user lists) whose content
+# changes per page, so neither hashes nor nonces can cover them. It frames its own preview
+# panel, and its dashboard checks releases.wagtail.org for updates.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": [CSP_SELF, "'unsafe-inline'"],
+        "style-src": [CSP_SELF, "'unsafe-inline'"],
+        "img-src": [CSP_SELF, "data:", "blob:"],
+        "connect-src": [CSP_SELF, "https://releases.wagtail.org"],
+        "frame-ancestors": [CSP_SELF],
+    }
+}
+
+# Admin login throttle (portal/security.py): failed logins counted per username and per client in
+# the cache; at the limit, further attempts are refused until the window (seconds) has passed.
+WAGTAILADMIN_USER_LOGIN_FORM = "portal.security.ThrottledLoginForm"
+ADMIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", 5))  # per username
+ADMIN_LOGIN_CLIENT_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_CLIENT_FAILURE_LIMIT", 20))  # per client
+ADMIN_LOGIN_FAILURE_WINDOW = int(os.environ.get("ADMIN_LOGIN_FAILURE_WINDOW", 15 * 60))

@@ -2,10 +2,12 @@
 
 Required: SECRET_KEY, ALLOWED_HOSTS. Read when set: DATABASE_URL (base.py; PostgreSQL in a real
 deployment), REDIS_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT / STATIC_ROOT (base.py), the AWS_* media
-variables, EMAIL_*, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, WAGTAILADMIN_BASE_URL, LOG_LEVEL.
+variables, EMAIL_*, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
+SECURE_HSTS_PRELOAD, CSP_MEDIA_ORIGINS, WAGTAILADMIN_BASE_URL, LOG_LEVEL (and ADMIN_LOGIN_* in base.py).
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,6 +22,25 @@ def env_list(name):
 
 def env_flag(name, default):
     return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def s3_media_origins(bucket, custom_domain=None, endpoint_url=None, region=None):
+    """The origins S3Storage builds media URLs on (virtual-hosted and path style both covered)."""
+    if custom_domain:
+        return [f"https://{custom_domain}"]
+    if endpoint_url:
+        parsed = urlsplit(endpoint_url)
+        return [f"{parsed.scheme}://{parsed.netloc}", f"{parsed.scheme}://{bucket}.{parsed.netloc}"]
+    origins = [f"https://{bucket}.s3.amazonaws.com"]
+    if region:
+        origins.append(f"https://{bucket}.s3.{region}.amazonaws.com")
+    return origins
+
+
+def with_image_origins(policy, origins):
+    """A copy of a django-csp policy whose img-src also allows `origins` (base.py's stays as it is)."""
+    directives = policy["DIRECTIVES"]
+    return {**policy, "DIRECTIVES": {**directives, "img-src": [*directives["img-src"], *origins]}}
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
@@ -53,8 +74,9 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    # One publish must empty every process's page cache, so whole pages are cached only in Redis.
+    # One publish must empty every process's caches, so pages and their parts are cached only in Redis.
     PAGE_CACHE_SECONDS = 0
+    CONTENT_CACHE_SECONDS = 0
 
 # Tasks are stored in the database and run by `manage.py db_worker`, so no web request waits on them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -86,14 +108,42 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = True
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preload makes `check --deploy` clean; a deployment whose domain has HTTP-only subdomains turns it
+# (and SECURE_HSTS_INCLUDE_SUBDOMAINS) off, since a preload entry takes months to undo.
+SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Private links (/track/link/…, /apply/status/…) carry secrets in the path: never send them to other sites.
 SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# __Host- cookies: the browser accepts them only when Secure, Path=/ and without Domain, so no
+# subdomain or plain-HTTP page can plant or overwrite a session or CSRF cookie.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
-X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+
+# Media on S3-compatible storage is served from another origin: images may come from there too.
+# CSP_MEDIA_ORIGINS (comma-separated) names it when it cannot be derived from the AWS_* variables.
+CSP_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")
+if os.environ.get("AWS_STORAGE_BUCKET_NAME") and not CSP_MEDIA_ORIGINS:
+    CSP_MEDIA_ORIGINS = s3_media_origins(
+        os.environ["AWS_STORAGE_BUCKET_NAME"],
+        custom_domain=os.environ.get("AWS_S3_CUSTOM_DOMAIN"),
+        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL"),
+        region=os.environ.get("AWS_S3_REGION_NAME"),
+    )
+
+
+if CSP_MEDIA_ORIGINS:
+    CONTENT_SECURITY_POLICY = with_image_origins(CONTENT_SECURITY_POLICY, CSP_MEDIA_ORIGINS)
+    CONTENT_SECURITY_POLICY_ADMIN = with_image_origins(CONTENT_SECURITY_POLICY_ADMIN, CSP_MEDIA_ORIGINS)
 
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", f"https://{ALLOWED_HOSTS[0].lstrip('.')}")
 

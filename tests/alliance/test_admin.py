@@ -339,6 +339,16 @@ def test_csv_export_has_chinese_headings_full_mobile_and_no_formulas(admin_clien
     assert any(r["店名"] == '\'=HYPERLINK("http://x")' for r in rows)
 
 
+def test_read_only_staff_get_the_export_with_mobiles_masked(client, listed):
+    client.force_login(f.editor())
+    response = client.get(snippet_url(Merchant, "list"), {"export": "csv"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    noodles = next(r for r in csv.DictReader(io.StringIO(text)) if r["店名"] == "老王面馆")
+    assert noodles["联系手机"] == "138****5678"
+    assert "13812345678" not in text
+
+
 def test_export_follows_the_filters(admin_client, listed):
     response = admin_client.get(snippet_url(Merchant, "list"), {"export": "csv", "category": "supermarket"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))

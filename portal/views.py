@@ -1,0 +1,44 @@
+"""Cross-cutting error views: a friendly 503 while the database is unreachable."""
+
+import sys
+
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.defaults import server_error
+
+RETRY_AFTER_SECONDS = 60
+
+
+def is_database_outage(error):
+    """True for a lost or refused database connection, not for a bug in a query.
+
+    IntegrityError, ProgrammingError and the like are DatabaseErrors too, but they mean our
+    code is wrong, which the ordinary 500 (and its log entry) is for. The cause chain is
+    followed because some layers re-raise a connection error as another exception.
+    """
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (OperationalError, InterfaceError)) or type(error) is DatabaseError:
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+@requires_csrf_token
+def server_error_or_unavailable(request, template_name="500.html"):
+    """handler500: 503 with Retry-After during a database outage, otherwise Django's 500.
+
+    Renders without the request, so no context processor runs: they may read site settings,
+    the session or the user, and each of those needs the database that is down.
+    """
+    if is_database_outage(sys.exc_info()[1]):
+        body = loader.get_template("503.html").render({"retry_after_minutes": RETRY_AFTER_SECONDS // 60})
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # A proxy or browser must not keep the outage page in place of the real one.
+        response["Cache-Control"] = "no-store"
+        return response
+    return server_error(request, template_name=template_name)
