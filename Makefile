@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
+# Two or more processes (pytest-xdist): the suite is long and most of it waits on Chromium or a server.
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 
 .PHONY: run setup test test-postgres lint format bench browser clean audit load
 

@@ -15,7 +15,7 @@ grievance wizards with and without a 1 MB photo. Figures, not tests: nothing her
     .venv/bin/python bench/run.py --databases sqlite --scale demo --duration 3   # a quick look
 
 The database is kept between runs (var/bench-<scale>.sqlite3, PostgreSQL shangju_bench_<scale>) so
-the district load (minutes) happens once; --fresh rebuilds it. Results: bench/results/run-latest.md.
+the district load (minutes) happens once; --fresh rebuilds it. Results: bench/results/run-<databases>.md.
 """
 
 import argparse
@@ -55,7 +55,7 @@ from pages import (  # noqa: E402 - the sibling script holds the server plumbing
 )
 from wizard import drive, one_megabyte_jpeg, shell_json  # noqa: E402
 
-RESULTS = REPO / "bench" / "results" / "run-latest.md"
+RESULTS = REPO / "bench" / "results"
 REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, flushed before each server start
 
 PUBLIC_PAGES = [
@@ -464,9 +464,10 @@ def main():
     table = render(results, args)
     summary = describe(args, load_before)
     print(summary + "\n\n" + table)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(f"# Benchmark run\n\n{summary}\n\n{table}\n")
-    log(f"written to {RESULTS.relative_to(REPO)}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"run-{'-'.join(r['database'] for r in results)}.md"
+    path.write_text(f"# Benchmark run\n\n{summary}\n\n{table}\n")
+    log(f"written to {path.relative_to(REPO)}")
     return 0
 
 

@@ -229,7 +229,9 @@ class SupervisionView(CaseIndexView):
     def get_base_queryset(self):
         queryset = super().get_base_queryset().filter(overdue_condition())
         if not self.request.user.is_superuser:
-            queryset = queryset.filter(community__moderators=self.request.user)
+            # A subquery, not a join: the same rows, without joining the M2M table per case.
+            moderated = Community.moderators.through.objects.filter(user_id=self.request.user.pk)
+            queryset = queryset.filter(community_id__in=moderated.values("community_id"))
         return queryset
 
 

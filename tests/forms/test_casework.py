@@ -56,7 +56,8 @@ def data_for(action, world, report):
     return {}
 
 
-ALLOWED = [(a, s) for a, t in TRANSITIONS.items() for s in t.sources]
+# Sorted: the sources are sets, whose order changes between processes (pytest-xdist collects in each).
+ALLOWED = [(a, s) for a, t in TRANSITIONS.items() for s in sorted(t.sources)]
 REFUSED = [(a, s) for a, t in TRANSITIONS.items() for s in S.values if s not in t.sources]
 
 

@@ -47,7 +47,17 @@ def parse(client, url):
     return parser
 
 
-PAGES = ["/", "/news/", "/notices/", "/honour-rolls/", "/merchants/", "/search/?q=集市", "/about/", "/report/", "/track/"]
+PAGES = [
+    "/",
+    "/news/",
+    "/notices/",
+    "/honour-rolls/",
+    "/merchants/",
+    "/search/?q=集市",
+    "/about/",
+    "/report/",
+    "/track/",
+]
 
 
 @pytest.mark.parametrize("url", PAGES)
