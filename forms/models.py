@@ -166,6 +166,8 @@ class GrievanceReport(models.Model):
         indexes = [
             models.Index(fields=["grid", "state", "resolve_due"]),
             models.Index(fields=["community", "state", "resolve_due"]),
+            # The superuser's inbox over every case, in its default order (办结期限, then id).
+            models.Index(fields=["resolve_due", "id"], name="intake_report_inbox_order"),
         ]
 
     def __str__(self):
