@@ -141,7 +141,8 @@ def base_env(args, tmp):
 
 def run(cmd, env, timeout):
     """Run a set-up command; on failure show its output, which is the useful part."""
-    log(" ".join(os.path.relpath(c, REPO) if str(c).startswith("/") else str(c) for c in cmd[1:]))
+    line = " ".join(os.path.relpath(c, REPO) if str(c).startswith("/") else str(c) for c in cmd[1:])
+    log(line if len(line) <= 160 else line[:157].replace("\n", " ") + "...")  # shell -c code can be long
     result = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
         raise BenchError(f"{' '.join(map(str, cmd))} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")

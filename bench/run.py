@@ -287,7 +287,8 @@ def run_database(args, database):
         prepare(args, database, env, pg_name)
         collect_static(env, tmp)
         flush_redis()
-        info = shell_json(env, INSPECT_CODE)
+        # Queries of a page rendered in full, not of a page-cache hit (which makes none).
+        info = shell_json(dict(env, PAGE_CACHE_SECONDS="0"), INSPECT_CODE)
         paths = dict(PUBLIC_PAGES)
         paths.update(info["paths"])
         rows = []
