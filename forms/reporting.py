@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import faults
 from .models import CasePhoto, DailySequence, GrievanceReport, hash_secret, new_secret
 from .notifications import notify_new_case
 from .workdays import add_working_days, add_working_hours
@@ -42,6 +43,7 @@ def submit_report(
     contact = contact or {}
     now = timezone.now()
     secret = new_secret()
+    faults.checkpoint("before_insert")
     try:
         with transaction.atomic():
             report = GrievanceReport.objects.create(
@@ -64,10 +66,14 @@ def submit_report(
                 resolve_due=add_working_days(now, category.accept_within_hours // 9 + category.resolve_within_days),
                 created_at=now,
             )
+            faults.checkpoint("after_insert")
             for photo in photos:
                 CasePhoto.objects.create(report=report, kind=CasePhoto.Kind.REPORT, file=photo)
+            if photos:
+                faults.checkpoint("after_photos")  # the files are written before their rows
             # Only a new report gets here; repeated posts of the same key returned above.
             notify_new_case(report)
+            faults.checkpoint("before_commit")
     except IntegrityError:
         # A parallel request with the same submission key committed first.
         return GrievanceReport.objects.get(submission_key=submission_key), None

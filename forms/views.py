@@ -1,7 +1,6 @@
 """Public intake views: the grievance wizard, its thank-you page and case tracking."""
 
 from django.conf import settings
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
-from . import faults
 from .abuse import AbuseProtectionMixin, rate_limited
 from .casework import RATEABLE_STATES, TransitionError, rate
 from .forms import CategoryStep, ContactStep, DetailsStep, LocationStep, RatingForm, ReviewStep, TrackForm
@@ -61,22 +59,17 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
         details = form_dict["details"].cleaned_data
         contact = form_dict["contact"].cleaned_data
         photos = [location[name] for name in LocationStep.photo_fields if location.get(name)]
-        faults.checkpoint("before_insert")
-        # The outer atomic only gives the crash tests a point after every write and before
-        # the commit; submit_report's own atomic becomes a savepoint inside it.
-        with transaction.atomic():
-            report, secret = submit_report(
-                self.submission_key(),
-                category=form_dict["category"].cleaned_data["category"],
-                grid=location["grid"],
-                address=location["address"],
-                description=details["description"],
-                since=details.get("since", ""),
-                frequency=details.get("frequency", ""),
-                contact=contact,
-                photos=photos,
-            )
-            faults.checkpoint("before_commit")
+        report, secret = submit_report(
+            self.submission_key(),
+            category=form_dict["category"].cleaned_data["category"],
+            grid=location["grid"],
+            address=location["address"],
+            description=details["description"],
+            since=details.get("since", ""),
+            frequency=details.get("frequency", ""),
+            contact=contact,
+            photos=photos,
+        )
         if secret:
             self.request.session[DONE_SESSION_KEY] = {
                 "key": report.submission_key,
