@@ -36,6 +36,7 @@ from bulletins.models import (
     NoticePage,
     WarningEntry,
 )
+from forms.models import Convention
 from home.models import HomePage, OfficeSettings, StandardPage
 
 from . import images as drawing
@@ -43,6 +44,7 @@ from .spec import Gallery, Paragraph, Picture, Quote, shopfront_title
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PUBLISH_TIME = datetime.time(9, 30)
+CONVENTION_VERSION = "2026 年版"
 
 
 def load(dataset, stdout=None, verbosity=1):
@@ -184,6 +186,7 @@ class DemoBuilder:
             self.build_notices(home)
             self.build_honour_rolls(home)
             self.build_office_settings(home)
+            self.build_convention()
         return self.tally
 
     def _count(self, kind, created, changed):
@@ -475,3 +478,16 @@ class DemoBuilder:
         if created or changed:
             settings.save()
         self._count("officesettings", created, changed)
+
+    # --- The convention merchants sign (/apply/ is closed until one is published) ---
+
+    def build_convention(self):
+        spec = next(page for page in self.data.standard_pages if page.slug == "convention")
+        text = "".join(block.html for block in spec.body if isinstance(block, Paragraph))
+        convention = Convention.objects.filter(title=spec.title, version=CONVENTION_VERSION).first()
+        created = convention is None
+        convention = convention or Convention(title=spec.title, version=CONVENTION_VERSION)
+        changed = assign(convention, {"body": text, "published": True})
+        if created or changed:
+            convention.save()
+        self._count("convention", created, changed)

@@ -345,3 +345,14 @@ def test_an_upcoming_event_stays_upcoming_when_loaded_late():
     assert start.date() == datetime.date(2028, 12, 12) and end > later
     past = dataclasses.replace(spec, keep_upcoming=False)
     assert build.DemoBuilder(DATASET, now=later)._upcoming(past)[0].year == 2026
+
+
+def test_a_published_convention_so_merchants_can_apply_at_once(client):
+    from forms.models import Convention
+
+    convention = Convention.current()
+    assert convention is not None and convention.version == "2026 年版"
+    assert "附则" in convention.body  # the text of the convention page, not a placeholder
+    page = client.get("/apply/").content.decode()
+    assert "暂时无法在线申请" not in page
+    assert "店名" in page
