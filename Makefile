@@ -9,8 +9,9 @@ PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
 # Two or more processes (pytest-xdist): the suite is long and most of it waits on Chromium or a server.
 PYTEST_ARGS ?= -n auto --maxprocesses=4
+TEMPLATE_DIRS := templates portal alliance bulletins casework forms home demo
 
-.PHONY: run setup test test-postgres lint format bench browser clean audit load
+.PHONY: run setup test test-fast test-postgres lint format bench browser clean audit load
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,13 +21,17 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py bootstrap_site
+	$(PY) manage.py bootstrap_site --url http://$(HOST):$(PORT)/
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: no browser, no subprocess, no fault injection (make test runs all).
+test-fast: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS) -m "not e2e and not subprocess and not faults"
 
 test-postgres: $(STAMP) browser
 	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
@@ -40,9 +45,10 @@ browser:
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	find templates alliance bulletins forms home -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml --check
+	find $(TEMPLATE_DIRS) -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml --check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache
 
 # Known vulnerabilities in the installed (pinned) packages, from PyPI's advisory data; fails on any.
 # A package whose advisories cannot be looked up is listed as skipped; AUDIT_STRICT=1 fails on that too.
@@ -52,7 +58,7 @@ audit: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
-	find templates alliance bulletins forms home -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml
+	find $(TEMPLATE_DIRS) -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml
 
 # Benchmarks drive the server with wrk (Debian package); figures, not tests.
 bench: $(STAMP)

@@ -85,6 +85,10 @@ class Community(models.Model):
     def __str__(self):
         return self.name
 
+    def moderator_addresses(self):
+        """Email addresses of the community's active moderators, for notifications."""
+        return list(self.moderators.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+
 
 class Grid(ClusterableModel):
     """A grid (网格) of streets and buildings within one community, worked by grid workers."""
@@ -121,6 +125,10 @@ class Grid(ClusterableModel):
 
     def __str__(self):
         return f"{self.community.name} · {self.name}"
+
+    def worker_addresses(self):
+        """Email addresses of the grid's active workers, for notifications."""
+        return list(self.workers.filter(is_active=True).exclude(email="").values_list("email", flat=True))
 
 
 class GridArea(Orderable):

@@ -2,7 +2,7 @@
 
 Uses the database of the environment (DATABASE_URL, else SQLITE_PATH, else a new SQLite
 file in a temp dir), migrates it, and if it holds no district data yet, builds the
-district's registry, merchants and cases with home/demo/district.py (no pages: the inbox
+district's registry, merchants and cases with demo/district.py (no pages: the inbox
 does not need them; `manage.py load_demo_content --scale district` builds everything).
 Then renders the inbox in-process with Django's test client as a superuser, the moderator of
 the busiest community and the worker of the busiest grid: first page, overdue filter, a
@@ -50,10 +50,9 @@ def main():
     from django.urls import reverse
 
     from alliance.models import Community, Grid
-    from forms.admin_views import CaseIndexView
-    from forms.models import GrievanceReport
-    from forms.permissions import cases_visible_to
-    from home.demo import district
+    from casework.models import GrievanceReport
+    from casework.views import CaseIndexView
+    from demo import district
 
     call_command("migrate", verbosity=0)
     database = connection.vendor
@@ -73,7 +72,7 @@ def main():
     worker = grid.workers.first()
     reference = GrievanceReport.objects.filter(grid=grid).order_by("pk").values_list("reference", flat=True)[0]
 
-    index = reverse("intake_cases:index")
+    index = reverse("casework:index")
     print(f"{database}: {total} cases; moderator of {busiest.name} ({busiest.n}), worker of {grid} ({grid.n})")
     # cpu ms: this process only (for SQLite that includes the queries; PostgreSQL's own CPU is not in it).
     # On a busy machine wall times swing with other load; CPU per request much less.
@@ -82,7 +81,7 @@ def main():
         client = Client()
         client.force_login(user)
         # Page 50, or the last page for a role with fewer cases (a grid has a few hundred).
-        deep = min(50, -(-cases_visible_to(user).count() // CaseIndexView.paginate_by))
+        deep = min(50, -(-GrievanceReport.objects.visible_to(user).count() // CaseIndexView.paginate_by))
         views = [
             ("first page", index),
             ("overdue", index + "?overdue=true"),

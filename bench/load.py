@@ -49,17 +49,20 @@ from pages import (  # noqa: E402 - the sibling scripts hold the server plumbing
     wait_until_ready,
 )
 from pgcluster import PrivateCluster  # noqa: E402
-from wizard import KEY, PREFIX, one_megabyte_jpeg, shell_json  # noqa: E402
+from wizard import one_megabyte_jpeg, shell_json  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.wizard_driver import KEY, REPORT, payload, report_steps  # noqa: E402 - one driver for tests and bench
 
 LOAD_DB = "shangju_load"
 PRIVATE_PG_PORT = 5439
 PORTS = range(8120, 8130)
 READ_PAGES = ("home", "news", "notices", "honour-rolls", "news-detail", "notice-detail", "honour-roll-detail")
 READ_PAGES += ("merchants", "merchant-detail", "search")
-THANKS = "/report/thanks/"
+THANKS = REPORT.thanks
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 COUNT_REPORTS = (
-    "import json; from forms.models import GrievanceReport as R, CasePhoto as P; "
+    "import json; from casework.models import GrievanceReport as R, CasePhoto as P; "
     "print(json.dumps({'reports': R.objects.count(), 'photos': P.objects.count(), "
     "'keys': R.objects.values('submission_key').distinct().count()}))"
 )
@@ -135,17 +138,12 @@ class Visitor(HttpUser):
         # The form's own (masked) token, as a browser posts it; the cookie is sent by cookies().
         token = CSRF_FIELD.search(first.text)
         self.csrf = token.group(1) if token else ""
-        steps = [
-            ("category", {"category": place["category"]}),
-            ("location", {"community": place["community"], "grid": place["grid"], "address": "解放路 18 号"}),
-            ("details", {"description": "楼下饭店排烟管正对居民窗户，中午和晚上油烟很大", "since": "上个月"}),
-            ("contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}),
-        ]
-        for step, fields in steps:
-            files = {f"{step}-photo_1": ("photo.jpg", photo, "image/jpeg")} if photo and step == "location" else None
-            response = self.post(step, fields, key, files)
+        steps = report_steps(place, category=place["category"], photo=("photo.jpg", photo) if photo else None)
+        for step in steps[:-1]:
+            files = {f"{step.name}-{n}": (fn, data, "image/jpeg") for n, (fn, data) in step.photos.items()} or None
+            response = self.post(step.name, step.fields, key, files)
             if response.status_code != 200:
-                self.abandon(f"wizard {step} answered {response.status_code}")
+                self.abandon(f"wizard {step.name} answered {response.status_code}")
                 return
         # The last step: a resident who meets an error page tries again a little later.
         for _attempt in range(60):
@@ -175,9 +173,7 @@ class Visitor(HttpUser):
             TALLY.failures.append(why)
 
     def post(self, step, fields, key, files=None):
-        data = {f"{PREFIX}-current_step": step, "submission_key": key}
-        data["csrfmiddlewaretoken"] = self.csrf
-        data.update({f"{step}-{k}": v for k, v in fields.items()})
+        data = {**payload(REPORT, step, fields, key), "csrfmiddlewaretoken": self.csrf}
         name = f"wizard {step}" + (" +photo" if files else "")
         response = self.client.post(
             "/report/",
@@ -330,7 +326,7 @@ def main():
         CONFIG["paths"] = inspect(env)["paths"]
         CONFIG["place"] = shell_json(
             env,
-            "import json; from forms.models import CaseCategory; from alliance.models import Grid; "
+            "import json; from casework.models import CaseCategory; from alliance.models import Grid; "
             "g = Grid.objects.order_by('pk').first(); "
             "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
             "'community': g.community_id, 'grid': g.pk}))",

@@ -80,7 +80,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from alliance.models import Community, Grid, Merchant
 from bulletins.models import HonourRollPage, NewsPage, NoticePage
-from forms.models import GrievanceReport
+from casework.models import GrievanceReport
 
 def url(qs):
     page = qs.first()
@@ -98,7 +98,7 @@ paths["merchant"] = reverse("merchant_detail", args=[merchant.pk])
 User = get_user_model()
 from django.db.models import Count
 from django.utils import timezone
-from forms.models import CaseCategory
+from casework.models import CaseCategory
 busiest = GrievanceReport.objects.values("grid").order_by().annotate(n=Count("pk")).order_by("-n").first()
 grid = Grid.objects.get(pk=busiest["grid"]) if busiest else Grid.objects.order_by("pk").first()
 if not GrievanceReport.objects.filter(anonymous=False).exists():
@@ -253,7 +253,7 @@ def measure(args, port, proc, tmp, name, path, connections=None, method="GET", b
 
 
 def count_reports(env):
-    code = "import json; from forms.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))"
+    code = "import json; from casework.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))"
     return shell_json(env, code)["n"]
 
 

@@ -12,24 +12,20 @@ Figures, not tests; every loop is bounded in time and stops by itself.
 """
 
 import argparse
-import http.client
 import io
 import json
 import os
-import re
 import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pages import (  # noqa: E402 - the sibling script holds the server plumbing
-    HOST,
     BenchError,
     base_env,
     collect_static,
@@ -43,8 +39,7 @@ from pages import (  # noqa: E402 - the sibling script holds the server plumbing
     wait_until_ready,
 )
 
-PREFIX = "report_wizard"
-KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+from tests.wizard_driver import REPORT, HttpResident, report_steps  # noqa: E402 - one driver for tests and bench
 
 
 def one_megabyte_jpeg():
@@ -57,86 +52,19 @@ def one_megabyte_jpeg():
     return buffer.getvalue()
 
 
-class Resident:
-    """One browser: a keep-alive connection and its cookies."""
+COUNT_REPORTS = (
+    "import json; from casework.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))"
+)
 
-    def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-        self.conn = None
 
-    def request(self, method, path, body=None, headers=None):
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
-            headers = dict(headers or {})
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-            headers["Host"] = HOST
-            try:
-                self.conn.request(method, path, body=body, headers=headers)
-                response = self.conn.getresponse()
-                data = response.read()
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt:
-                    raise
-                continue
-            for name, value in response.getheaders():
-                if name.lower() == "set-cookie":
-                    cookie = value.split(";", 1)[0]
-                    key, _, val = cookie.partition("=")
-                    self.cookies[key.strip()] = val.strip()
-            if response.getheader("Connection", "").lower() == "close":
-                self.conn.close()
-                self.conn = None
-            return response.status, response.getheader("Location", ""), data
-        raise BenchError("unreachable")
-
-    @property
-    def csrf_token(self):
-        # csrftoken, or __Host-csrftoken under the production settings
-        return next(value for name, value in self.cookies.items() if name.endswith("csrftoken"))
-
-    def post(self, step, fields, key, photo=None):
-        data = {f"{PREFIX}-current_step": step, "submission_key": key, "csrfmiddlewaretoken": self.csrf_token}
-        data.update({f"{step}-{k}": v for k, v in fields.items()})
-        headers = {"Referer": f"http://{HOST}:{self.port}/report/", "X-CSRFToken": self.csrf_token}
-        if photo is None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            return self.request("POST", "/report/", urlencode(data).encode(), headers)
-        boundary = uuid.uuid4().hex
-        parts = []
-        for name, value in data.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{step}-photo_1"; filename="photo.jpg"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n".encode()
-            + photo
-            + b"\r\n"
-        )
-        parts.append(f"--{boundary}--\r\n".encode())
-        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-        return self.request("POST", "/report/", b"".join(parts), headers)
-
-    def walk(self, place, photo):
-        self.cookies.clear()
-        status, _, body = self.request("GET", "/report/?restart=1")
-        key = KEY.search(body.decode()).group(1)
-        self.post("category", {"category": place["category"]}, key)
-        self.post(
-            "location",
-            {"community": place["community"], "grid": place["grid"], "address": "解放路 18 号"},
-            key,
-            photo=photo,
-        )
-        self.post("details", {"description": "楼下饭店排烟管正对居民窗户，中午和晚上油烟很大", "since": "上个月"}, key)
-        self.post("contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, key)
-        status, location, body = self.post("review", {"confirm": "on"}, key)
-        if status == 302 and location.endswith("/report/thanks/"):
-            return True
-        log(f"wizard ended with {status} {location or body[:200]!r}")
-        return False
+def walk(resident, place, photo):
+    """One resident's whole report, with the suite's wizard driver; True when it reached the thank-you page."""
+    steps = report_steps(place, category=place["category"], photo=("photo.jpg", photo) if photo else None)
+    last = resident.walk(REPORT, steps)
+    if resident.completed(REPORT, last):
+        return True
+    log(f"wizard ended with {last.status} {last.location or last.body[:200]!r}")
+    return False
 
 
 def drive(port, place, photo, clients, duration):
@@ -145,11 +73,11 @@ def drive(port, place, photo, clients, duration):
     deadline = time.monotonic() + duration
 
     def resident():
-        person = Resident(port)
+        person = HttpResident(port)
         while time.monotonic() < deadline:
             started = time.monotonic()
             try:
-                ok = person.walk(place, photo)
+                ok = walk(person, place, photo)
             except Exception as error:  # counted as a failure and named; the run goes on
                 log(f"wizard failed: {error!r}")
                 ok = False
@@ -193,7 +121,7 @@ def main():
         collect_static(env, tmp)
         place = shell_json(
             env,
-            "import json; from forms.models import CaseCategory; from alliance.models import Grid; "
+            "import json; from casework.models import CaseCategory; from alliance.models import Grid; "
             "g = Grid.objects.order_by('pk').first(); "
             "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
             "'community': g.community_id, 'grid': g.pk}))",
@@ -205,13 +133,13 @@ def main():
         drive(port, place, photo, 2, 2)  # warm-up: imports, connections, first renders
         before = shell_json(
             env,
-            "import json; from forms.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))",
+            COUNT_REPORTS,
         )["n"]
         load = os.getloadavg()[0]
         done, failed, elapsed, times = drive(port, place, photo, args.clients, args.duration)
         after = shell_json(
             env,
-            "import json; from forms.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))",
+            COUNT_REPORTS,
         )["n"]
         stored = after - before
         database = "PostgreSQL" if args.postgres else "SQLite"

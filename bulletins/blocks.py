@@ -1,5 +1,6 @@
 """StreamField blocks for everything the office publishes; one shared base stream block."""
 
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.images.blocks import ImageChooserBlock
@@ -64,8 +65,6 @@ class BodyBlock(blocks.StreamBlock):
 
 def body_text(stream_value):
     """Plain text of a body stream, for search indexing and summaries."""
-    from django.utils.html import strip_tags
-
     parts = []
     for child in stream_value or []:
         value = child.value

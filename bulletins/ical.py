@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vRecur
 
-from .scheduling import SHANGHAI, first_occurrence, rule_for, series_until
+from alliance.models import Merchant
+
+from .scheduling import SHANGHAI, Repeat, first_occurrence, rule_for, series_until
 
 PRODID = "-//Shangju//Notices//ZH"
 TZID = "Asia/Shanghai"
@@ -40,14 +42,12 @@ def vtimezone(first_year):
 
 def recurrence(notice):
     """The RRULE of a notice, matching scheduling.rule_for; None for a one-off notice."""
-    from .models import NoticePage
-
     if rule_for(notice) is None:
         return None
     day = ICAL_WEEKDAYS[notice.repeat_weekday] if notice.repeat_weekday is not None else None
-    if notice.repeat == NoticePage.Repeat.MONTHLY_DAY:
+    if notice.repeat == Repeat.MONTHLY_DAY:
         rule = {"FREQ": "MONTHLY", "BYMONTHDAY": notice.repeat_day}
-    elif notice.repeat == NoticePage.Repeat.MONTHLY_WEEKDAY:
+    elif notice.repeat == Repeat.MONTHLY_WEEKDAY:
         rule = {"FREQ": "MONTHLY", "BYDAY": f"{notice.repeat_ordinal}{day}"}
     else:
         rule = {"FREQ": "WEEKLY", "BYDAY": day}
@@ -59,8 +59,6 @@ def recurrence(notice):
 
 def _members(notice):
     # Uses the prefetched merchants when the caller prefetched them, so a feed stays one query.
-    from alliance.models import Merchant
-
     members = [m for m in notice.merchants.all() if m.membership_status == Merchant.Status.MEMBER]
     return sorted(members, key=lambda m: m.name)
 

@@ -2,9 +2,7 @@
 activities) and quarterly honour rolls."""
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -24,23 +22,16 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from alliance.models import Community
-from home.caching import public, remember
+from alliance.models import Community, Merchant
+from portal import params
+from portal.contentcache import public, remember
 from portal.tokenize import index_tokens
 
+from . import scheduling
 from .blocks import BodyBlock, body_text
+from .ical import calendar_response
 
 PAGE_SIZE = 12
-
-
-def paginate(request, items, per_page=PAGE_SIZE):
-    """A page of items; a page number that is not a number or out of range is a 404."""
-    paginator = Paginator(items, per_page)
-    number = request.GET.get("page") or 1
-    try:
-        return paginator.page(number)
-    except (PageNotAnInteger, EmptyPage):
-        raise Http404(_("没有这一页。"))
 
 
 class BulletinPage(Page):
@@ -112,17 +103,11 @@ class NewsIndexPage(Page):
         context = super().get_context(request, *args, **kwargs)
         tag_model = NewsPageTag.tag_model()
         articles = self.articles()
-        community = tag = None
-        # PostgreSQL refuses text holding NUL, and no slug holds one: not found, without asking.
-        if slug := request.GET.get("community"):
-            community = Community.objects.filter(slug=slug).first() if "\x00" not in slug else None
-            if community is None:
-                raise Http404(_("没有这个社区。"))
+        community = params.lookup(request, "community", Community.objects.all(), _("没有这个社区。"))
+        if community:
             articles = articles.filter(community=community)
-        if tag_slug := request.GET.get("tag"):
-            tag = tag_model.objects.filter(slug=tag_slug).first() if "\x00" not in tag_slug else None
-            if tag is None:
-                raise Http404(_("没有这个标签。"))
+        tag = params.lookup(request, "tag", tag_model.objects.all(), _("没有这个标签。"))
+        if tag:
             articles = articles.filter(tagged_items__tag=tag)
         # Offer only the communities and tags that have news here, so no choice leads nowhere;
         # a valid choice with nothing (yet) stays selectable.
@@ -134,7 +119,7 @@ class NewsIndexPage(Page):
         if tag:
             in_use |= models.Q(pk=tag.pk)
         context.update(
-            articles=paginate(request, articles),
+            articles=params.paginate(request, articles, PAGE_SIZE),
             communities=Community.objects.filter(with_news),
             tags=tag_model.objects.filter(in_use).distinct().order_by("name"),
             current_community=community,
@@ -236,14 +221,10 @@ class NoticeIndexPage(RoutablePageMixin, Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        from .scheduling import past_occurrences, upcoming_occurrences
-
         context = super().get_context(request, *args, **kwargs)
         notices = self.notices()
-        kind = request.GET.get("kind") or ""
+        kind = params.choice(request, "kind", NoticePage.Kind.values, _("没有这种通知类型。"))
         if kind:
-            if kind not in NoticePage.Kind.values:
-                raise Http404(_("没有这种通知类型。"))
             notices = notices.filter(kind=kind)
         archive = request.GET.get("archive") == "1"
         now = timezone.now()
@@ -251,14 +232,14 @@ class NoticeIndexPage(RoutablePageMixin, Page):
 
         def expand():
             if archive:
-                return list(past_occurrences(notices.filter(start__lt=now), now=now))
-            return list(upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now))
+                return list(scheduling.past_occurrences(notices.filter(start__lt=now), now=now))
+            return list(scheduling.upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now))
 
         # Expanding every repeat rule is the costly part of this page; the result only changes
         # when a notice does, or as time passes (bounded by CONTENT_CACHE_SECONDS).
         occurrences = remember("notice-occurrences", expand, self.pk, kind, archive)
         context.update(
-            occurrences=paginate(request, occurrences, per_page=self.OCCURRENCES_PER_PAGE),
+            occurrences=params.paginate(request, occurrences, self.OCCURRENCES_PER_PAGE),
             archive=archive,
             kinds=NoticePage.Kind.choices,
             current_kind=kind,
@@ -279,8 +260,6 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     # so links read /notices/calendar.ics as the public URL map says.
     @re_path(r"^calendar\.ics/?$", name="calendar")
     def calendar(self, request):
-        from .ical import calendar_response
-
         notices = self.notices().prefetch_related("merchants")
         return calendar_response(notices, filename="shangju-notices.ics", request=request)
 
@@ -298,27 +277,10 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         VOLUNTEER = "volunteer", _("志愿服务")
         NOTICE = "notice", _("其他通知")
 
-    class Repeat(models.TextChoices):
-        NONE = "", _("不重复")
-        MONTHLY_DAY = "monthly_day", _("每月某日")
-        MONTHLY_WEEKDAY = "monthly_weekday", _("每月第几个星期几")
-        WEEKLY = "weekly", _("每周某天")
-
-    class Weekday(models.IntegerChoices):
-        MONDAY = 0, _("星期一")
-        TUESDAY = 1, _("星期二")
-        WEDNESDAY = 2, _("星期三")
-        THURSDAY = 3, _("星期四")
-        FRIDAY = 4, _("星期五")
-        SATURDAY = 5, _("星期六")
-        SUNDAY = 6, _("星期日")
-
-    class Ordinal(models.IntegerChoices):
-        FIRST = 1, _("第一个")
-        SECOND = 2, _("第二个")
-        THIRD = 3, _("第三个")
-        FOURTH = 4, _("第四个")
-        LAST = -1, _("最后一个")
+    # The repeat vocabulary belongs to the rule expansion (scheduling.py), which needs no model.
+    Repeat = scheduling.Repeat
+    Weekday = scheduling.Weekday
+    Ordinal = scheduling.Ordinal
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, default=Kind.MARKET_DAY)
     start = models.DateTimeField(
@@ -412,8 +374,6 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     }
 
     def clean(self):
-        from .scheduling import first_occurrence, local
-
         super().clean()
         errors = {}
         if self.start and self.end and self.end <= self.start:
@@ -434,9 +394,9 @@ class NoticePage(RoutablePageMixin, BulletinPage):
             if self.repeat_weekday is None:
                 errors["repeat_weekday"] = _("请选择星期几。")
         if self.repeat and self.repeat_until and self.start and self.end:
-            if self.repeat_until < local(self.start).date():
+            if self.repeat_until < scheduling.local(self.start).date():
                 errors["repeat_until"] = _("重复截止日期不能早于第一次活动。")
-            elif not errors and first_occurrence(self) is None:
+            elif not errors and scheduling.first_occurrence(self) is None:
                 errors["repeat_until"] = _("从开始时间到截止日期之间没有符合重复规则的日子，请检查。")
         if errors:
             raise ValidationError(errors)
@@ -461,20 +421,14 @@ class NoticePage(RoutablePageMixin, BulletinPage):
 
     @cached_property
     def first_occurrence(self):
-        from .scheduling import first_occurrence
-
-        return first_occurrence(self)
+        return scheduling.first_occurrence(self)
 
     @cached_property
     def upcoming(self):
-        from .scheduling import next_occurrences
-
-        return next_occurrences(self, count=6)
+        return scheduling.next_occurrences(self, count=6)
 
     def participating_members(self):
         """Participating merchants that are alliance members; the others are not shown publicly."""
-        from alliance.models import Merchant
-
         return (
             self.merchants.filter(membership_status=Merchant.Status.MEMBER)
             .select_related("community")
@@ -488,8 +442,6 @@ class NoticePage(RoutablePageMixin, BulletinPage):
 
     @re_path(r"^event\.ics/?$", name="event")
     def event(self, request):
-        from .ical import calendar_response
-
         return calendar_response([self], filename=f"notice-{self.pk}.ics", name=self.title, request=request)
 
 
@@ -522,7 +474,7 @@ class HonourRollIndexPage(Page):
             .prefetch_related(red_flags)
             .order_by("-period_end", "-pk")
         )
-        context["rolls"] = paginate(request, rolls)
+        context["rolls"] = params.paginate(request, rolls, PAGE_SIZE)
         return context
 
 

@@ -20,13 +20,42 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UPCOMING_WINDOW = datetime.timedelta(days=366)
 ARCHIVE_WINDOW = datetime.timedelta(days=366)
-# dateutil counts Monday as 0, like NoticePage.Weekday and Python's date.weekday().
+# dateutil counts Monday as 0, like Weekday and Python's date.weekday().
 WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
+
+
+class Repeat(models.TextChoices):
+    """How a notice repeats (NoticePage.repeat)."""
+
+    NONE = "", _("不重复")
+    MONTHLY_DAY = "monthly_day", _("每月某日")
+    MONTHLY_WEEKDAY = "monthly_weekday", _("每月第几个星期几")
+    WEEKLY = "weekly", _("每周某天")
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("星期一")
+    TUESDAY = 1, _("星期二")
+    WEDNESDAY = 2, _("星期三")
+    THURSDAY = 3, _("星期四")
+    FRIDAY = 4, _("星期五")
+    SATURDAY = 5, _("星期六")
+    SUNDAY = 6, _("星期日")
+
+
+class Ordinal(models.IntegerChoices):
+    FIRST = 1, _("第一个")
+    SECOND = 2, _("第二个")
+    THIRD = 3, _("第三个")
+    FOURTH = 4, _("第四个")
+    LAST = -1, _("最后一个")
 
 
 @dataclass(frozen=True)
@@ -71,20 +100,14 @@ def series_until(notice):
 
 def rule_for(notice):
     """The dateutil rrule of a notice, or None when it happens once (or its rule is incomplete)."""
-    from .models import NoticePage
-
     if not notice.repeat or notice.start is None:
         return None
     options = {"dtstart": local(notice.start), "until": series_until(notice), "cache": False}
-    if notice.repeat == NoticePage.Repeat.MONTHLY_DAY and notice.repeat_day:
+    if notice.repeat == Repeat.MONTHLY_DAY and notice.repeat_day:
         return rrule.rrule(rrule.MONTHLY, bymonthday=notice.repeat_day, **options)
-    if (
-        notice.repeat == NoticePage.Repeat.MONTHLY_WEEKDAY
-        and notice.repeat_weekday is not None
-        and notice.repeat_ordinal
-    ):
+    if notice.repeat == Repeat.MONTHLY_WEEKDAY and notice.repeat_weekday is not None and notice.repeat_ordinal:
         return rrule.rrule(rrule.MONTHLY, byweekday=WEEKDAYS[notice.repeat_weekday](notice.repeat_ordinal), **options)
-    if notice.repeat == NoticePage.Repeat.WEEKLY and notice.repeat_weekday is not None:
+    if notice.repeat == Repeat.WEEKLY and notice.repeat_weekday is not None:
         return rrule.rrule(rrule.WEEKLY, byweekday=WEEKDAYS[notice.repeat_weekday], **options)
     return None
 

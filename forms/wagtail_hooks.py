@@ -1,139 +1,53 @@
-"""Admin wiring for casework: the 工单 menu and URLs, the dashboard panel, and the
-snippets staff use to set time limits (诉求类别) and the holiday calendar (节假日调整)."""
+"""Admin wiring of what comes in: the 入盟申请 review (menu and URLs) and the convention snippet."""
 
-from django.contrib import messages
 from django.urls import include, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
-from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from . import admin_views, wagtail_hooks_applications  # noqa: F401 - registers the applications admin
-from .models import CalendarDay, CaseCategory
-from .workdays import year_is_loaded
+from .apply import review
+from .apply.permissions import can_review_any
+from .models import Convention
 
-app_name = "intake_cases"
-
-urlpatterns = [
-    path("", admin_views.CaseIndexView.as_view(), name="index"),
-    path("results/", admin_views.CaseIndexView.as_view(results_only=True), name="index_results"),
-    path("supervision/", admin_views.SupervisionView.as_view(), name="supervision"),
-    path("supervision/results/", admin_views.SupervisionView.as_view(results_only=True), name="supervision_results"),
-    path("stats/", admin_views.StatsView.as_view(), name="stats"),
-    path("stats/export/", admin_views.stats_export, name="stats_export"),
-    path("<int:pk>/", admin_views.CaseDetailView.as_view(), name="detail"),
-    path("<int:pk>/reveal/", admin_views.reveal_contact, name="reveal_contact"),
-    path("<int:pk>/action/<slug:action>/", admin_views.perform_action, name="action"),
-    path("<int:pk>/photos/<int:photo_pk>/", admin_views.case_photo, name="photo"),
+application_urls = [
+    path("", review.application_list, name="index"),
+    path("<int:pk>/", review.application_detail, name="detail"),
+    path("<int:pk>/<str:action>/", review.application_action, name="action"),
+    path("photo/<int:pk>/", review.application_photo, name="photo"),
 ]
 
 
 @hooks.register("register_admin_urls")
-def register_case_urls():
-    return [path("cases/", include((urlpatterns, app_name), namespace=app_name))]
+def register_application_urls():
+    return [path("applications/", include((application_urls, "applications"), namespace="applications"))]
 
 
-class CaseworkerMenuItem(MenuItem):
+class ApplicationsMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.caseworker(request.user)
-
-
-class ModeratorMenuItem(MenuItem):
-    def is_shown(self, request):
-        return admin_views.is_moderating(request.user)
-
-
-class CaseworkerSubmenu(SubmenuMenuItem):
-    def is_shown(self, request):
-        return admin_views.caseworker(request.user) and super().is_shown(request)
+        return can_review_any(request.user)
 
 
 @hooks.register("register_admin_menu_item")
-def register_case_menu():
-    menu = Menu(
-        items=[
-            CaseworkerMenuItem(_("民情诉求"), reverse("intake_cases:index"), icon_name="clipboard-list", order=100),
-            ModeratorMenuItem(_("督办"), reverse("intake_cases:supervision"), icon_name="warning", order=200),
-            ModeratorMenuItem(_("工单统计"), reverse("intake_cases:stats"), icon_name="table", order=300),
-        ]
-    )
-    return CaseworkerSubmenu(_("工单"), menu, icon_name="clipboard-list", name="cases", order=150)
+def register_applications_menu_item():
+    return ApplicationsMenuItem(_("入盟申请"), reverse("applications:index"), icon_name="form", order=210)
 
 
-class CasePanel(Component):
-    """The user's open / overdue / due-today cases, and the next-year calendar warning."""
-
-    name = "intake_cases"
-    order = 50
-    template_name = "intake_admin/dashboard_panel.html"
-
-    def __init__(self, request):
-        self.request = request
-
-    def get_context_data(self, parent_context):
-        user = self.request.user
-        next_year = timezone.localdate().year + 1
-        context = {"next_year": next_year, "calendar_missing": not year_is_loaded(next_year)}
-        if admin_views.caseworker(user):
-            context["counts"] = admin_views.dashboard_counts(user)
-            context["index_url"] = reverse("intake_cases:index")
-        return context
-
-
-@hooks.register("construct_homepage_panels")
-def add_case_panel(request, panels):
-    user = request.user
-    if admin_views.caseworker(user) or user.has_perm("intake.change_calendarday"):
-        panels.append(CasePanel(request))
-
-
-class CaseCategoryViewSet(SnippetViewSet):
-    model = CaseCategory
-    icon = "tag"
-    menu_label = _("诉求类别")
+class ConventionViewSet(SnippetViewSet):
+    model = Convention
+    icon = "doc-full"
+    menu_label = _("自治公约")
+    menu_order = 220
+    add_to_admin_menu = True
     list_display = [
-        "name",
-        "slug",
-        Column("accept_within_hours", label=_("受理时限（工作小时）"), sort_key="accept_within_hours"),
-        Column("resolve_within_days", label=_("办结时限（工作日）"), sort_key="resolve_within_days"),
-        BooleanColumn("active", label=_("启用")),
+        "title",
+        "version",
+        BooleanColumn("published", label=_("已发布")),
+        DateColumn("published_at", label=_("发布时间")),
     ]
-    ordering = ["sort_order", "pk"]
+    search_fields = ["title", "version"]
 
 
-def calendar_warning(year):
-    return _(
-        "%(year)s 年的节假日安排尚未载入：期限暂按周末计算。国务院公布放假安排后，请在这里录入放假和调休上班日期。"
-    ) % {"year": year}
-
-
-class CalendarDayIndexView(IndexView):
-    def get(self, request, *args, **kwargs):
-        next_year = timezone.localdate().year + 1
-        if not self.results_only and not year_is_loaded(next_year):
-            messages.warning(request, calendar_warning(next_year))
-        return super().get(request, *args, **kwargs)
-
-
-class CalendarDayViewSet(SnippetViewSet):
-    model = CalendarDay
-    index_view_class = CalendarDayIndexView
-    icon = "date"
-    menu_label = _("节假日调整")
-    list_display = ["date", BooleanColumn("is_workday", label=_("调休上班")), "note"]
-    list_filter = ["is_workday"]
-    ordering = ["-date"]
-
-
-class CaseSettingsGroup(SnippetViewSetGroup):
-    menu_label = _("工单设置")
-    menu_icon = "cogs"
-    menu_order = 210
-    items = (CaseCategoryViewSet, CalendarDayViewSet)
-
-
-register_snippet(CaseSettingsGroup)
+register_snippet(ConventionViewSet)

@@ -1,8 +1,8 @@
 """What every public intake wizard shares: reload keeps progress, Back keeps entries, an
 expired session is told plainly, and the final step is idempotent through a submission key.
 
-Both the grievance wizard (views.ReportWizard) and the merchant application wizard
-(applications.ApplyWizard) use it, so they behave alike.
+Both the grievance wizard (forms/report) and the merchant application wizard (forms/apply) use
+it, with forms/abuse.py in front, so they behave alike.
 """
 
 import secrets

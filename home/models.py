@@ -9,10 +9,12 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from alliance.models import Community
 from bulletins.blocks import BodyBlock, body_text
+from bulletins.models import HonourRollPage, NewsPage, NoticePage
+from bulletins.scheduling import upcoming_occurrences
+from portal.contentcache import public, remember
 from portal.tokenize import index_tokens
-
-from .caching import public, remember
 
 
 class HomePage(Page):
@@ -31,8 +33,6 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
-        from bulletins.models import HonourRollPage, NewsPage
-
         context = super().get_context(request, *args, **kwargs)
         current_roll = (
             public(HonourRollPage.objects.live())
@@ -58,9 +58,6 @@ class HomePage(Page):
         Notices already over are left out in SQL so the rows read stay few as the
         archive grows.
         """
-        from bulletins.models import NoticePage
-        from bulletins.scheduling import upcoming_occurrences
-
         now = timezone.now()
         once_and_not_over = models.Q(repeat="", end__gt=now)
         repeating = ~models.Q(repeat="") & (
@@ -107,8 +104,6 @@ class StandardPage(Page):
         return index_tokens(self.title, self.intro, body_text(self.body))
 
     def get_context(self, request, *args, **kwargs):
-        from alliance.models import Community
-
         context = super().get_context(request, *args, **kwargs)
         if self.show_organisation:
             context["communities"] = Community.objects.prefetch_related("grids__areas")

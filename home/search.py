@@ -15,11 +15,8 @@ match lists carry only a few columns, and only the ten results on screen are loa
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -28,9 +25,10 @@ from wagtail.search.query import Phrase, PlainText
 
 from alliance.models import Merchant
 from bulletins.models import HonourRollPage, NewsPage, NoticePage
+from portal import params
+from portal.contentcache import public
 from portal.tokenize import contains_phrase, contains_terms, parse_query, words
 
-from .caching import public
 from .models import StandardPage
 
 PAGE_SIZE = 10
@@ -54,22 +52,12 @@ class Hit:
     date: datetime.date | datetime.datetime | None = None
 
 
-def clean_query(raw):
-    """The query as typed, without control characters or repeated spaces, cut to a sane length."""
-    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in raw or "")
-    return " ".join(text.split())[:MAX_QUERY_LENGTH]
-
-
 def run_search(request):
     """Context for the search page; an unknown page number is a 404."""
-    query = clean_query(request.GET.get("q", ""))
+    query = params.text(request, "q", MAX_QUERY_LENGTH)
     parsed = parse_query(query)
     keys = _ranked_keys(parsed, Site.find_for_request(request)) if parsed else []
-    paginator = Paginator(keys, PAGE_SIZE)
-    try:
-        results = paginator.page(request.GET.get("page") or 1)
-    except (PageNotAnInteger, EmptyPage):
-        raise Http404(_("没有这一页。"))
+    results = params.paginate(request, keys, PAGE_SIZE)
     results.object_list = _load_hits(results.object_list, query, request)
     return {"query": query, "results": results}
 

@@ -1,5 +1,6 @@
 """Site-wide views: search, robots.txt, the text-size switch and the health check."""
 
+from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -7,7 +8,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from .context_processors import TEXT_SIZE_COOKIE
 from .search import run_search
 
 
@@ -49,7 +49,9 @@ def text_size(request):
         target = "/"
     response = HttpResponseRedirect(target)
     if size == "large":
-        response.set_cookie(TEXT_SIZE_COOKIE, "large", max_age=365 * 86400, samesite="Lax", secure=request.is_secure())
+        response.set_cookie(
+            settings.TEXT_SIZE_COOKIE, "large", max_age=365 * 86400, samesite="Lax", secure=request.is_secure()
+        )
     else:
-        response.delete_cookie(TEXT_SIZE_COOKIE, samesite="Lax")
+        response.delete_cookie(settings.TEXT_SIZE_COOKIE, samesite="Lax")
     return response

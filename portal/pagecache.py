@@ -12,6 +12,11 @@ query: the middleware sits before sessions, CSRF and authentication. Only plain 
 served or stored: no session cookie, no cookie other than the text-size and CSRF ones, and never a
 response that sets a cookie or used the visitor's CSRF token.
 
+What counts as a change is registered, not hard-wired: each app calls `invalidate_on(Model, ...)`
+in its AppConfig.ready() for the models of its own that public pages show, and portal's own app
+config wires Wagtail's pages (publish, unpublish, move, delete) and the framework models pages
+depend on (sites, view restrictions, redirects, tags, images, documents).
+
 The cache must be shared by every app server process (Redis in production); production settings
 turn the page cache off when REDIS_URL is not set, since per-process memory caches could not all be
 emptied by one publish.
@@ -23,7 +28,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpResponse
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "pagecache:generation"
 
@@ -70,9 +78,7 @@ def current_generation():
 
 
 def _allowed_cookies():
-    from home.context_processors import TEXT_SIZE_COOKIE
-
-    return {TEXT_SIZE_COOKIE, settings.CSRF_COOKIE_NAME}
+    return {settings.TEXT_SIZE_COOKIE, settings.CSRF_COOKIE_NAME}
 
 
 def is_cacheable_request(request):
@@ -85,9 +91,7 @@ def is_cacheable_request(request):
 
 
 def cache_key(request):
-    from home.context_processors import TEXT_SIZE_COOKIE
-
-    size = "large" if request.COOKIES.get(TEXT_SIZE_COOKIE) == "large" else "normal"
+    size = "large" if request.COOKIES.get(settings.TEXT_SIZE_COOKIE) == "large" else "normal"
     path = hashlib.md5(request.get_full_path().encode(), usedforsecurity=False).hexdigest()
     return f"pagecache:page:{request.get_host()}:{size}:{path}"
 
@@ -146,3 +150,28 @@ class AnonymousPageCacheMiddleware:
 def content_changed(sender=None, **kwargs):
     """Signal receiver: anything public pages show has changed."""
     new_generation()
+
+
+def invalidate_on(*models):
+    """Start a new generation whenever a row of one of these models is saved or deleted.
+
+    Called by each app for the models of its own that public pages show (merchants, office
+    settings...). Idempotent: a model registered twice is connected once.
+    """
+    for model in models:
+        for signal in (post_save, post_delete):
+            signal.connect(content_changed, sender=model, dispatch_uid=f"pagecache-{model._meta.label}-{signal}")
+
+
+def _page_deleted(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        content_changed()
+
+
+def invalidate_on_pages():
+    """Publishing, unpublishing, moving and deleting any page; scheduled publishing and workflow
+    approval go through the same signals."""
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(content_changed, dispatch_uid=f"pagecache-{signal}")
+    # Every page model's delete: a receiver per sender would miss page types added later.
+    post_delete.connect(_page_deleted, dispatch_uid="pagecache-page-deleted")

@@ -5,7 +5,7 @@
   pages). The Wagtail admin is a third-party application that needs inline styles, so URLs under
   the admin get settings.CONTENT_SECURITY_POLICY_ADMIN instead; the public site stays strict.
 - Admin login: Wagtail's login view uses the form named by WAGTAILADMIN_USER_LOGIN_FORM. This one
-  counts failed logins per username and per client (forms/abuse.py, cache-backed, so every app
+  counts failed logins per username and per client (portal/ratelimit.py, cache-backed, so every app
   server counts together) and refuses further attempts, even with the right password, once
   either count reaches its limit within the window.
 """
@@ -22,7 +22,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
-from forms.abuse import client_key, count_hit
+from .ratelimit import client_key, count_hit
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,7 @@
+"""The public URL map (ARCHITECTURE.md): this module only wires each app's views to their addresses."""
+
 from django.conf import settings
+from django.conf.urls.static import static
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
@@ -8,9 +11,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
-from forms import applications as apply_views
-from forms import views as intake_views
-from forms.views import ReportWizard
+from forms.apply import views as apply_views
+from forms.report import views as report_views
 from home import views as home_views
 
 # A database outage gets a friendly 503 with Retry-After instead of the generic 500.
@@ -25,23 +27,21 @@ urlpatterns = [
     path("feeds/news/", NewsRssFeed(), name="news_feed"),
     path("feeds/news/atom/", NewsAtomFeed(), name="news_feed_atom"),
     path("sitemap.xml", sitemap, name="sitemap"),
-    path("report/", ReportWizard.as_view(), name="report"),
-    path("report/thanks/", intake_views.report_thanks, name="report_thanks"),
+    path("report/", report_views.ReportWizard.as_view(), name="report"),
+    path("report/thanks/", report_views.report_thanks, name="report_thanks"),
     path("apply/", apply_views.ApplyWizard.as_view(), name="apply"),
     path("apply/thanks/", apply_views.apply_thanks, name="apply_thanks"),
     path("apply/status/<str:secret>/", apply_views.apply_status, name="apply_status"),
     path("apply/amend/<str:secret>/", apply_views.apply_amend, name="apply_amend"),
-    path("track/", intake_views.track, name="track"),
-    path("track/link/<str:secret>/", intake_views.track_private, name="track_private"),
-    path("track/<str:reference>/", intake_views.track_report, name="track_report"),
+    path("track/", report_views.track, name="track"),
+    path("track/link/<str:secret>/", report_views.track_private, name="track_private"),
+    path("track/<str:reference>/", report_views.track_report, name="track_report"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("healthz/", home_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [

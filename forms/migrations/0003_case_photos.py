@@ -2,7 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import forms.models
+import casework.models
+import portal.privatefiles
 from django.db import migrations, models
 
 
@@ -33,7 +34,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('report', '反映人照片'), ('result', '办结照片')], default='report', max_length=10, verbose_name='类型')),
-                ('file', models.FileField(max_length=200, storage=forms.models.private_storage, upload_to=forms.models.case_photo_path, verbose_name='照片')),
+                ('file', models.FileField(max_length=200, storage=portal.privatefiles.private_storage, upload_to=casework.models.private_photo_path, verbose_name='照片')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='intake.grievancereport')),
             ],

@@ -25,5 +25,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("intake", "0003_case_photos"),
         ("wagtailadmin", "0001_create_admin_access_permissions"),
+        # After Wagtail grants "choose" on images and documents to every group with admin access
+        # (its choose-permission migrations): grid workers get admin access and nothing more.
+        ("wagtaildocs", "0011_add_choose_permissions"),
+        ("wagtailimages", "0023_add_choose_permissions"),
     ]
     operations = [migrations.RunPython(create, remove)]

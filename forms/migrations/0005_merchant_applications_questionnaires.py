@@ -2,7 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import forms.models
+import casework.models
+import portal.privatefiles
 import modelcluster.fields
 import wagtail.contrib.forms.models
 import wagtail.fields
@@ -238,8 +239,8 @@ class Migration(migrations.Migration):
                     "file",
                     models.FileField(
                         max_length=200,
-                        storage=forms.models.private_storage,
-                        upload_to=forms.models.application_photo_path,
+                        storage=portal.privatefiles.private_storage,
+                        upload_to=casework.models.private_photo_path,
                         verbose_name="照片",
                     ),
                 ),

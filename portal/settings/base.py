@@ -9,10 +9,13 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 INSTALLED_APPS = [
+    "portal",
     "home",
     "alliance",
     "bulletins",
+    "casework",
     "forms",
+    "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -74,7 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "home.context_processors.text_size",
-                "home.caching.office",
+                "home.context_processors.office",
             ],
         },
     },
@@ -110,7 +113,7 @@ if DATABASE_URL:
 else:
     DATABASES = {"default": sqlite_database(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))}
 
-# Crash tests only (forms/faults.py): never on outside tests/faults/fault_settings.py.
+# Crash tests only (portal/faults.py): never on outside tests/faults/fault_settings.py.
 INTAKE_FAULT_INJECTION = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,7 +160,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Whole pages for anonymous visitors (portal/pagecache.py), in seconds; 0 turns the cache off.
 # Publishing empties it at once; the time limit only bounds date-dependent parts ("upcoming").
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))
-# Shared parts of pages (home/caching.py) under the same generation; 0 reads them every time.
+# Shared parts of pages (portal/contentcache.py) under the same generation; 0 reads them every time.
 CONTENT_CACHE_SECONDS = int(os.environ.get("CONTENT_CACHE_SECONDS", 300))
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -178,6 +181,10 @@ TAGGIT_CASE_INSENSITIVE = True
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
+# The large-text switch (home.views.text_size) keeps the choice in this cookie; the page cache
+# stores both sizes of a page and accepts no other cookie from anonymous visitors.
+TEXT_SIZE_COOKIE = "text_size"
+
 FORMAT_MODULE_PATH = ["portal.formats"]
 
 SITE_NAME = _("商居联盟")
@@ -185,9 +192,9 @@ SITE_NAME = _("商居联盟")
 # Intake notifications: staff mails may come from a monitored office address; None means
 # DEFAULT_FROM_EMAIL. SMS go through a pluggable backend whose default only logs (number masked).
 STAFF_NOTIFICATION_FROM_EMAIL = os.environ.get("STAFF_NOTIFICATION_FROM_EMAIL") or None
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "forms.sms.LogSMSBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.LogSMSBackend")
 
-# Intake abuse protection (forms/abuse.py). Behind N reverse proxies set TRUSTED_PROXY_COUNT=N,
+# Intake abuse protection (forms/abuse.py, portal/ratelimit.py). Behind N reverse proxies set TRUSTED_PROXY_COUNT=N,
 # or every client counts as the proxy's address; X-Forwarded-For is never trusted beyond that.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", 0))
 INTAKE_MIN_FILL_SECONDS = int(os.environ.get("INTAKE_MIN_FILL_SECONDS", 8))

@@ -26,6 +26,6 @@ if not os.environ.get("DATABASE_URL"):
     # Named per process so several test runs on one machine never share a file.
     (BASE_DIR / "var").mkdir(exist_ok=True)  # noqa: F405 - git-ignored, so absent in a fresh clone
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "var" / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
-SMS_BACKEND = "forms.sms.LocMemSMSBackend"
+SMS_BACKEND = "portal.sms.LocMemSMSBackend"
 # Test clients fill a wizard in milliseconds; tests of the minimum fill time override this.
 INTAKE_MIN_FILL_SECONDS = 0

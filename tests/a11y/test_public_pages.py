@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from forms.models import QuestionnaireField, QuestionnairePage
 from tests import factories as f
 
-from .conftest import MODES, open_mode
+from .axe import MODES, open_mode
 
 # Live server in another thread: committed data; serialized_rollback restores the home
 # page, groups and categories that migrations created.
@@ -19,7 +20,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 @pytest.fixture
 def world(db):
     """A small sub-district with every kind of content a page can show; returns the URLs."""
-    from forms.models import QuestionnaireField, QuestionnairePage
 
     f.office_settings(
         office_name="和平街道商居联盟", hotline="0931-12345678", address="解放路 1 号", hours="工作日 8:30—17:30"
@@ -111,7 +111,7 @@ def world(db):
         QuestionnaireField(label="年龄段", field_type="dropdown", choices="60 岁以下\n60 岁以上", sort_order=3),
         QuestionnaireField(label="其他建议", field_type="multiline", required=False, sort_order=4),
     ]
-    f._add(f.home_page(), survey)
+    f.add_page(f.home_page(), survey)
     # What each page is, and a text a person would see on it: proof the page audited is
     # the real one (a filter that found nothing, or an error page, would pass axe too).
     return {

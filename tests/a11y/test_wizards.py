@@ -4,11 +4,13 @@ and the status pages behind them, in normal and large-text mode on a phone and a
 import re
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
+from casework.models import CaseEvent
 from tests import factories as f
 
-from .conftest import MODES, open_mode
+from .axe import MODES, open_mode
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -17,7 +19,6 @@ RESOLVED = "SJ-20261101-0007"
 
 
 def jpeg(path):
-    from PIL import Image
 
     Image.new("RGB", (320, 240), (180, 90, 40)).save(path, "JPEG")
     return str(path)
@@ -25,7 +26,6 @@ def jpeg(path):
 
 @pytest.fixture
 def world(db):
-    from forms.models import CaseEvent
 
     f.office_settings(office_name="和平街道商居联盟", hotline="0931-12345678")
     dongmen = f.community(name="东门社区", slug="dongmen")

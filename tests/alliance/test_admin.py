@@ -4,6 +4,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from openpyxl import load_workbook
@@ -308,8 +310,6 @@ def test_listing_query_count_does_not_grow_with_rows(admin_client, community, dj
 
     fill(3)
     admin_client.get(snippet_url(Merchant, "list"))
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
         admin_client.get(snippet_url(Merchant, "list"))

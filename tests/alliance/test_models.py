@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from alliance.models import Grid, Merchant
+from alliance.models import Community, Grid, Merchant
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,6 @@ def test_grid_names_are_unique_within_a_community_with_a_chinese_message():
 
 
 def test_community_unique_messages_are_chinese():
-    from alliance.models import Community
 
     f.community(name="东门社区", slug="dongmen")
     with pytest.raises(ValidationError) as excinfo:

@@ -8,10 +8,21 @@ Previews, revisions, history, workflow, exports, bulk actions and every file dow
 project have exact rows, and so does every URL of forms/ (cases, applications, photos, exports).
 """
 
+import collections
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.urls import URLResolver, get_resolver, reverse
+from wagtail.admin.models import EditingSession
+from wagtail.documents.models import Document
+from wagtail.images.models import Image
+from wagtail.models import Page, Task
+
+from alliance.models import Merchant
+from casework.models import CalendarDay
+
+# (pattern, method, role) -> requests made, for the size report at the end of the run.
+COUNTS = collections.Counter()
 
 ANON, ED, MOD, WA, WB = "anonymous", "editor", "moderator", "worker_a", "worker_b"
 ALL = frozenset({ANON, ED, MOD, WA, WB})
@@ -192,17 +203,17 @@ rule(
     post=True,
 )
 
-# The project's casework (forms/admin_views.py): object-level, by grid and community.
-rule("intake_cases:index", "caseworkers", CASEWORKERS, one("intake_cases:index"))
-rule("intake_cases:index_results", "caseworkers", CASEWORKERS, one("intake_cases:index_results"))
-rule("intake_cases:supervision", "case-moderators", PUBLISHERS, one("intake_cases:supervision"))
-rule("intake_cases:supervision_results", "case-moderators", PUBLISHERS, one("intake_cases:supervision_results"))
-rule("intake_cases:stats", "case-moderators", PUBLISHERS, one("intake_cases:stats"))
+# The project's casework (casework/views.py): object-level, by grid and community.
+rule("casework:index", "caseworkers", CASEWORKERS, one("casework:index"))
+rule("casework:index_results", "caseworkers", CASEWORKERS, one("casework:index_results"))
+rule("casework:supervision", "case-moderators", PUBLISHERS, one("casework:supervision"))
+rule("casework:supervision_results", "case-moderators", PUBLISHERS, one("casework:supervision_results"))
+rule("casework:stats", "case-moderators", PUBLISHERS, one("casework:stats"))
 rule(
-    "intake_cases:stats_export",
+    "casework:stats_export",
     "case-moderators-export",
     PUBLISHERS,
-    one("intake_cases:stats_export", query="?start=2026-01-01&end=2026-12-31"),
+    one("casework:stats_export", query="?start=2026-01-01&end=2026-12-31"),
 )
 
 
@@ -218,42 +229,49 @@ def case_urls(name, *extra):
 
 def case_photo_urls(w):
     return [
-        (r("intake_cases:photo", w.case_a.pk, w.photo_a.pk), CASE_A),
-        (r("intake_cases:photo", w.case_b.pk, w.photo_b.pk), CASE_B),
-        (r("intake_cases:photo", w.case_y.pk, w.photo_y.pk), NOBODY),
+        (r("casework:photo", w.case_a.pk, w.photo_a.pk), CASE_A),
+        (r("casework:photo", w.case_b.pk, w.photo_b.pk), CASE_B),
+        (r("casework:photo", w.case_y.pk, w.photo_y.pk), NOBODY),
         # A photo of case B asked for through case A's URL: never served, not even to A's worker.
-        (r("intake_cases:photo", w.case_a.pk, w.photo_b.pk), frozenset({"-"})),
+        (r("casework:photo", w.case_a.pk, w.photo_b.pk), frozenset({"-"})),
     ]
 
 
-rule("intake_cases:detail", "case-scoped", CASE_A, case_urls("intake_cases:detail"))
+rule("casework:detail", "case-scoped", CASE_A, case_urls("casework:detail"))
+rule("casework:reveal_contact", "case-scoped", CASE_A, case_urls("casework:reveal_contact"), get=False, post=True)
+rule("casework:action", "case-scoped", CASE_A, case_urls("casework:action", "accept"), get=False, post=True)
+rule("casework:photo", "case-photo-download", CASE_A, case_photo_urls)
+# The settings snippets' addresses from before casework had its own app: a redirect to the new one,
+# which then checks the permission itself (the rows of wagtailsnippets_casework_* below).
 rule(
-    "intake_cases:reveal_contact", "case-scoped", CASE_A, case_urls("intake_cases:reveal_contact"), get=False, post=True
+    "casework_moved_snippet",
+    "redirect-to-checked-view",
+    STAFF,
+    lambda w: [f"/admin/snippets/intake/calendarday/edit/{w.calendar_day.pk}/"],
+    note="a permanent redirect for every admin user; the target refuses those without permission",
 )
-rule("intake_cases:action", "case-scoped", CASE_A, case_urls("intake_cases:action", "accept"), get=False, post=True)
-rule("intake_cases:photo", "case-photo-download", CASE_A, case_photo_urls)
 
-# Merchant applications (forms/application_admin.py): the 审核 group reviews every community's.
-rule("intake_applications", "application-reviewers", PUBLISHERS, one("intake_applications"))
+# Merchant applications (forms/apply/review.py): the 审核 group reviews every community's.
+rule("applications:index", "application-reviewers", PUBLISHERS, one("applications:index"))
 rule(
-    "intake_application_detail",
+    "applications:detail",
     "application-reviewers",
     PUBLISHERS,
-    many(one("intake_application_detail", "application_x.pk"), one("intake_application_detail", "application_y.pk")),
+    many(one("applications:detail", "application_x.pk"), one("applications:detail", "application_y.pk")),
 )
 rule(
-    "intake_application_action",
+    "applications:action",
     "application-reviewers",
     PUBLISHERS,
-    lambda w: [r("intake_application_action", w.application_x.pk, "more_info")],
+    lambda w: [r("applications:action", w.application_x.pk, "more_info")],
     get=False,
     post=True,
 )
 rule(
-    "intake_application_photo",
+    "applications:photo",
     "application-photo-download",
     PUBLISHERS,
-    many(one("intake_application_photo", "app_photo_x.pk"), one("intake_application_photo", "app_photo_y.pk")),
+    many(one("applications:photo", "app_photo_x.pk"), one("applications:photo", "app_photo_y.pk")),
 )
 
 # Wagtail admin shell
@@ -311,13 +329,11 @@ rule(
 
 
 def page_exists(pk):
-    from wagtail.models import Page
 
     return Page.objects.filter(pk=pk).exists()
 
 
 def session_intact(w):
-    from wagtail.admin.models import EditingSession
 
     return EditingSession.objects.filter(pk=w.editing_session.pk, user=w.superuser).exists()
 
@@ -522,12 +538,6 @@ rule("wagtailadmin_api:images:detail", "staff-api", STAFF, one("wagtailadmin_api
 # Bulk actions: one pattern, probed for each model and action with its own allowed roles.
 def bulk_urls(w):
     """(url, allowed, survives): a refused role's POST must leave the objects as they were."""
-    from wagtail.documents.models import Document
-    from wagtail.images.models import Image
-    from wagtail.models import Page
-
-    from alliance.models import Merchant
-    from forms.models import CalendarDay
 
     user_app, user_model = user_model_label()
     users = get_user_model().objects
@@ -571,7 +581,7 @@ def bulk_urls(w):
             lambda w: Merchant.objects.filter(pk=w.merchant.pk).exists(),
         ),
         (
-            bulk("intake", "calendarday", "delete", f"?id={w.calendar_day.pk}"),
+            bulk("casework", "calendarday", "delete", f"?id={w.calendar_day.pk}"),
             PUBLISHERS,
             lambda w: CalendarDay.objects.filter(pk=w.calendar_day.pk).exists(),
         ),
@@ -682,7 +692,6 @@ rule(
 
 
 def task_count_unchanged(w):
-    from wagtail.models import Task
 
     return Task.objects.count() == w.task_count
 
@@ -931,8 +940,8 @@ SNIPPETS = {
     ("alliance", "community"): ("x", WRITERS, PUBLISHERS, NOBODY),
     ("alliance", "grid"): ("grid_a", WRITERS, PUBLISHERS, NOBODY),
     ("intake", "convention"): ("convention", WRITERS, PUBLISHERS, NOBODY),
-    ("intake", "casecategory"): ("category", PUBLISHERS, PUBLISHERS, NOBODY),
-    ("intake", "calendarday"): ("calendar_day", PUBLISHERS, PUBLISHERS, PUBLISHERS),
+    ("casework", "casecategory"): ("category", PUBLISHERS, PUBLISHERS, NOBODY),
+    ("casework", "calendarday"): ("calendar_day", PUBLISHERS, PUBLISHERS, PUBLISHERS),
 }
 for (app, model), (attr, view, change, delete) in SNIPPETS.items():
     ns = f"wagtailsnippets_{app}_{model}"

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from forms.models import CaseEvent, GrievanceReport
+from casework.models import CaseEvent, GrievanceReport
 
-from .conftest import MASKED_MOBILE, REPORTER_MOBILE
+from .seed import MASKED_MOBILE, REPORTER_MOBILE
 
 pytestmark = pytest.mark.django_db
 A, B, Y = "SJ-20261122-7001", "SJ-20261122-7002", "SJ-20261122-7003"
@@ -33,19 +33,19 @@ def as_user(world, role):
 )
 def test_inbox_lists_only_the_roles_cases(world, role, seen, unseen):
     client = as_user(world, role)
-    body = client.get(reverse("intake_cases:index")).content.decode()
+    body = client.get(reverse("casework:index")).content.decode()
     for reference in seen:
         assert reference in body
     for reference in unseen:
         assert reference not in body
     # Searching for another grid's reference finds nothing either.
     for reference in unseen:
-        results = client.get(reverse("intake_cases:index_results"), {"q": reference}).content.decode()
+        results = client.get(reverse("casework:index_results"), {"q": reference}).content.decode()
         assert reference not in results
 
 
 def test_editor_has_no_inbox(world):
-    response = as_user(world, "editor").get(reverse("intake_cases:index"))
+    response = as_user(world, "editor").get(reverse("casework:index"))
     assert response.status_code == 302 and response["Location"] == "/admin/"
 
 
@@ -53,18 +53,18 @@ def test_grid_b_worker_gets_nothing_of_grid_a(world):
     client = as_user(world, "worker_b")
     case = world.case_a
     for url in (
-        reverse("intake_cases:detail", args=[case.pk]),
-        reverse("intake_cases:photo", args=[case.pk, world.photo_a.pk]),
+        reverse("casework:detail", args=[case.pk]),
+        reverse("casework:photo", args=[case.pk, world.photo_a.pk]),
         # Their own case's URL does not serve grid A's photo either.
-        reverse("intake_cases:photo", args=[world.case_b.pk, world.photo_a.pk]),
+        reverse("casework:photo", args=[world.case_b.pk, world.photo_a.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert A not in response.content.decode() and "内部说明" + A not in response.content.decode()
     events = CaseEvent.objects.filter(report=case).count()
     for url in (
-        reverse("intake_cases:reveal_contact", args=[case.pk]),
-        reverse("intake_cases:action", args=[case.pk, "accept"]),
+        reverse("casework:reveal_contact", args=[case.pk]),
+        reverse("casework:action", args=[case.pk, "accept"]),
     ):
         assert client.post(url).status_code == 404, url
     case.refresh_from_db()
@@ -75,30 +75,30 @@ def test_grid_b_worker_gets_nothing_of_grid_a(world):
 @pytest.mark.parametrize("role", ["worker_a", "moderator"])
 def test_case_page_masks_the_reporter_until_revealed_and_logs_it(world, role):
     client = as_user(world, role)
-    url = reverse("intake_cases:detail", args=[world.case_a.pk])
+    url = reverse("casework:detail", args=[world.case_a.pk])
     page = client.get(url).content.decode()
     assert MASKED_MOBILE in page and REPORTER_MOBILE not in page
     assert "内部说明" + A in page  # the internal history is for those who work the case
 
-    response = client.post(reverse("intake_cases:reveal_contact", args=[world.case_a.pk]))
+    response = client.post(reverse("casework:reveal_contact", args=[world.case_a.pk]))
     assert response.status_code == 302 and response["Location"] == url
     assert REPORTER_MOBILE in client.get(url).content.decode()
     assert CaseEvent.objects.filter(
         report=world.case_a, action="reveal_contact", actor=world.users[role], public=False
     ).exists()
     # Revealing one case does not unmask another.
-    other = client.get(reverse("intake_cases:detail", args=[world.case_b.pk]))
+    other = client.get(reverse("casework:detail", args=[world.case_b.pk]))
     if other.status_code == 200:
         assert REPORTER_MOBILE not in other.content.decode()
 
 
 def test_inbox_masks_every_reporter(world):
-    body = as_user(world, "moderator").get(reverse("intake_cases:index")).content.decode()
+    body = as_user(world, "moderator").get(reverse("casework:index")).content.decode()
     assert MASKED_MOBILE in body and REPORTER_MOBILE not in body
 
 
 def test_case_photo_served_privately_to_its_grid(world):
-    response = as_user(world, "worker_a").get(reverse("intake_cases:photo", args=[world.case_a.pk, world.photo_a.pk]))
+    response = as_user(world, "worker_a").get(reverse("casework:photo", args=[world.case_a.pk, world.photo_a.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert {"private", "no-store"} <= {part.strip() for part in response["Cache-Control"].split(",")}
@@ -114,7 +114,7 @@ def export_rows(response):
 
 
 def test_stats_export_holds_only_the_moderators_communities(world):
-    url = reverse("intake_cases:stats_export") + "?start=2026-01-01&end=2026-12-31"
+    url = reverse("casework:stats_export") + "?start=2026-01-01&end=2026-12-31"
     rows = export_rows(as_user(world, "moderator").get(url))
     text = "\n".join(rows)
     assert "东门社区" in text and "西门社区" not in text
@@ -126,13 +126,13 @@ def test_stats_export_holds_only_the_moderators_communities(world):
 
 
 def test_application_review_shows_contact_to_reviewers_only(world):
-    url = reverse("intake_application_detail", args=[world.application_x.pk])
+    url = reverse("applications:detail", args=[world.application_x.pk])
     page = as_user(world, "moderator").get(url).content.decode()
     assert "东门包子铺" in page and "13900001111" in page
     for role in ("editor", "worker_a", "worker_b"):
         response = as_user(world, role).get(url)
         assert response.status_code == 302 and "东门包子铺" not in response.content.decode(), role
-        photo = as_user(world, role).get(reverse("intake_application_photo", args=[world.app_photo_x.pk]))
+        photo = as_user(world, role).get(reverse("applications:photo", args=[world.app_photo_x.pk]))
         assert photo.status_code == 404, role
     assert Client().get(url)["Location"].startswith("/admin/login/")
 

@@ -2,20 +2,17 @@
 probed URL lets exactly its allowed roles through (200, or a redirect that is not a refusal) and
 refuses the others (login redirect, 403, 404, 405, or Wagtail's redirect with a refusal message)."""
 
-import collections
-
 import pytest
 from django.contrib.messages import get_messages
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import ROLES
-from .matrix import RULES, patterns, rule_for
+from .matrix import COUNTS, RULES, patterns, rule_for
+from .seed import ROLES
 
 pytestmark = pytest.mark.django_db
 CONTROL = "superuser"
-COUNTS = collections.Counter()  # (pattern, method, role) -> requests, for the size report
 PROBED = sorted({key for key, _route in patterns() if (rule_for(key) and rule_for(key).urls)})
 
 
@@ -43,7 +40,7 @@ def outcome(response):
             return "login"
         if location == reverse("track"):
             return "refused"  # a case page without proof of the reference and mobile digits
-        if location in ("/admin/", reverse("intake_applications")):
+        if location in ("/admin/", reverse("applications:index")):
             # Wagtail's permission_denied and the application views redirect with an error message.
             levels = [m.level_tag for m in get_messages(response.wsgi_request)]
             if "error" in levels:
@@ -82,7 +79,7 @@ def request(client, method, url, world, survives=None):
 def roles_for(rule, key):
     # Both grid workers hold the same Wagtail permissions (admin access only); they differ only
     # where the project scopes by grid, so worker B is probed on the project's own URLs.
-    own = key.startswith(("intake_", "apply", "track", "report")) or rule.kind.startswith("case")
+    own = key.startswith(("casework", "applications:", "apply", "track", "report")) or rule.kind.startswith("case")
     return [role for role in ROLES if role != "worker_b" or own]
 
 

@@ -4,8 +4,11 @@ import datetime
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core.exceptions import ValidationError
 
+from bulletins.models import HonourRollPage
 from tests import factories as f
+from tests.budget import rendered_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -113,9 +116,6 @@ def test_bad_slug_or_page_is_404(client, home, url):
 
 
 def test_period_end_before_start_is_invalid(home):
-    from django.core.exceptions import ValidationError
-
-    from bulletins.models import HonourRollPage
 
     roll = HonourRollPage(
         title="错榜",
@@ -146,9 +146,9 @@ def _grow_rolls(count):
 def test_index_query_budget_is_fixed(client, home, django_assert_max_num_queries):
     _grow_rolls(2)
 
-    small = f.rendered_queries(django_assert_max_num_queries, client, "/honour-rolls/", budget=16)
+    small = rendered_queries(django_assert_max_num_queries, client, "/honour-rolls/", budget=16)
     _grow_rolls(14)
-    large = f.rendered_queries(django_assert_max_num_queries, client, "/honour-rolls/", budget=16)
+    large = rendered_queries(django_assert_max_num_queries, client, "/honour-rolls/", budget=16)
 
     assert small == large
 
@@ -162,7 +162,7 @@ def test_roll_page_query_budget_is_fixed(client, home, django_assert_max_num_que
         honours=entries(15), warnings=[(f.merchant(community_=f.community()), "占道", n % 2 == 0) for n in range(10)]
     )
 
-    small = f.rendered_queries(django_assert_max_num_queries, client, small_roll.url, budget=16)
-    large = f.rendered_queries(django_assert_max_num_queries, client, big_roll.url, budget=16)
+    small = rendered_queries(django_assert_max_num_queries, client, small_roll.url, budget=16)
+    large = rendered_queries(django_assert_max_num_queries, client, big_roll.url, budget=16)
 
     assert small == large

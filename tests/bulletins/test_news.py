@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from bulletins.blocks import BodyBlock
 from tests import factories as f
+from tests.budget import rendered_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -247,11 +248,11 @@ def test_index_query_budget_is_fixed(client, home, django_assert_max_num_queries
     _grow_news(2)
     url = url.format(slug="dongmen")
 
-    small = f.rendered_queries(django_assert_max_num_queries, client, url, budget=22)
+    small = rendered_queries(django_assert_max_num_queries, client, url, budget=22)
     _grow_news(14)
     for _ in range(3):
         f.news(community=dongmen, tags=["集市"], feed_image=f.image())
-    large = f.rendered_queries(django_assert_max_num_queries, client, url, budget=22)
+    large = rendered_queries(django_assert_max_num_queries, client, url, budget=22)
 
     assert small == large
 
@@ -261,10 +262,10 @@ def test_article_query_budget_is_fixed(client, home, django_assert_max_num_queri
     article = f.news(community=dongmen, tags=["集市", "议事"], feed_image=f.image(), intro="摘要")
     _grow_news(1)
 
-    small = f.rendered_queries(django_assert_max_num_queries, client, article.url, budget=24)
+    small = rendered_queries(django_assert_max_num_queries, client, article.url, budget=24)
     _grow_news(10)
     for _ in range(4):
         f.news(community=dongmen, tags=["集市", "议事"], feed_image=f.image())
-    large = f.rendered_queries(django_assert_max_num_queries, client, article.url, budget=24)
+    large = rendered_queries(django_assert_max_num_queries, client, article.url, budget=24)
 
     assert small == large

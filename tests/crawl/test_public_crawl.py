@@ -16,7 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from alliance.models import Merchant
-from forms.models import CaseCategory, GrievanceReport, QuestionnaireField, QuestionnairePage
+from casework.models import CaseCategory, GrievanceReport
+from forms.models import QuestionnaireField, QuestionnairePage
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def seeded(db, client):
     f.standard_page(title="关于联盟")
     survey = QuestionnairePage(title="解放路改造问卷", slug="survey")
     survey.form_fields = [QuestionnaireField(label="您的建议", field_type="multiline", sort_order=0)]
-    f._add(f.home_page(), survey)
+    f.add_page(f.home_page(), survey)
     return {"mobiles": REPORTER_MOBILES + MERCHANT_MOBILES + ["13600006666"], "names": ANONYMOUS_NAMES}
 
 

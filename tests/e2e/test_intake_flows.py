@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from tests import factories as f
@@ -35,7 +36,6 @@ TIMEOUT = 10_000
 
 def jpeg(path, size=(800, 600)):
     """A real photo-like JPEG (a gradient, so the encoder has something to do)."""
-    from PIL import Image
 
     width, height = size
     image = Image.new("RGB", size)
@@ -63,7 +63,7 @@ def staff_page(browser, live_server, username):
 
 def action(page, name):
     """One of the action forms on a case page (受理, 派单, 开始办理, 办结 …)."""
-    return page.locator(f"form.intake-action[data-action={name}]")
+    return page.locator(f"form.case-action[data-action={name}]")
 
 
 def expect_message(page, text):
@@ -177,7 +177,7 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, casework, 
     with staff_page(browser, live_server, casework["moderator"]) as page:
         open_case(page, live_server, reference)
         expect(page.locator("#case-facts")).to_contain_text("待受理")
-        expect(page.locator(".intake-photos img")).to_have_count(1)  # the resident's photo
+        expect(page.locator(".case-photos-list img")).to_have_count(1)  # the resident's photo
         action(page, "accept").get_by_role("button", name="受理", exact=True).click()
         expect_message(page, f"工单 {reference} 已受理")
         expect(page.locator("#case-facts")).to_contain_text("已受理")
@@ -188,7 +188,7 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, casework, 
         dispatch.get_by_role("button", name="派单", exact=True).click()
         expect_message(page, f"工单 {reference} 已派单")
         expect(page.locator("#case-facts")).to_contain_text("已派单")
-        expect(page.locator(".intake-facts")).to_contain_text("王刚")
+        expect(page.locator(".case-facts-list")).to_contain_text("王刚")
 
     # 2b. The grid worker starts and resolves it, with a public written result.
     result = "已上门劝导，烧烤店承诺晚上十点后停止户外经营并加装油烟净化器。"
@@ -204,7 +204,7 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, casework, 
         resolve.get_by_role("button", name="办结", exact=True).click()
         expect_message(page, f"工单 {reference} 已办结")
         expect(page.locator("#case-facts")).to_contain_text("已办结")
-        expect(page.locator(".intake-facts")).to_contain_text(result)
+        expect(page.locator(".case-facts-list")).to_contain_text(result)
 
         # Another grid's case is not there, whatever URL is typed.
         response = page.goto(f"{live_server.url}/admin/cases/{casework['other_case_pk']}/")

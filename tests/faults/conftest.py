@@ -1,7 +1,5 @@
 """Fixtures for the fault tests: a migrated, seeded SQLite database copied per test."""
 
-import sqlite3
-
 import pytest
 
 from .harness import clean_env, sqlite_copy
@@ -19,12 +17,3 @@ def site(tmp_path):
         "tmp": tmp_path,
         "env": clean_env(SQLITE_PATH=db, PRIVATE_MEDIA_ROOT=private),
     }
-
-
-def rows(db, sql):
-    with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def files_under(folder):
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()) if folder.exists() else []

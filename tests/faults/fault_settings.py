@@ -2,7 +2,7 @@
 
 The base settings with DEBUG off (so error pages are the real ones), files on disk under
 PRIVATE_MEDIA_ROOT, the database from SQLITE_PATH or DATABASE_URL, and fault injection on:
-forms/faults.py kills the process at the point named by SHANGJU_KILL_AT.
+portal/faults.py kills the process at the point named by SHANGJU_KILL_AT.
 """
 
 import os
@@ -17,7 +17,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},  # no collectstatic
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-SMS_BACKEND = "forms.sms.LocMemSMSBackend"
+SMS_BACKEND = "portal.sms.LocMemSMSBackend"
 INTAKE_FAULT_INJECTION = True
 # Every simulated resident comes from 127.0.0.1 and fills the wizard in milliseconds.
 INTAKE_MIN_FILL_SECONDS = 0

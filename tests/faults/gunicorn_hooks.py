@@ -1,7 +1,7 @@
 """gunicorn hooks for the fault tests' servers.
 
 When SHANGJU_KILL_AT_FILE names a file, each request copies the kill point written there into
-SHANGJU_KILL_AT (forms/faults.py reads it), so one server can be armed and disarmed between
+SHANGJU_KILL_AT (portal/faults.py reads it), so one server can be armed and disarmed between
 requests without a restart. An empty or missing file disarms it.
 """
 

@@ -13,19 +13,20 @@ import http.client
 import io
 import json
 import os
-import re
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlencode
+
+from tests.wizard_driver import REPORT, HttpResident, Step, report_steps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import psycopg
 from pgcluster import PrivateCluster  # noqa: E402 - shared with bench/load.py --outage-at
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -37,12 +38,10 @@ PG_SHARED = "postgres://postgres@127.0.0.1:5432"
 PG_TEMPLATE_DB = "shangju_h5"
 PRIVATE_PG_PORT = 5439
 PORTS = range(8120, 8130)  # this helper's ports on the shared machine
-PREFIX = "report_wizard"
-KEY = re.compile(r'name="submission_key" value="([^"]+)"')
-THANKS = "/report/thanks/"
+THANKS = REPORT.thanks
 
 SEED = (
-    "import json; from alliance.models import Community, Grid; from forms.models import CaseCategory; "
+    "import json; from alliance.models import Community, Grid; from casework.models import CaseCategory; "
     "c, _ = Community.objects.get_or_create(slug='faults', defaults={'name': '故障测试社区'}); "
     "g, _ = Grid.objects.get_or_create(community=c, name='第一网格'); "
     "print('PLACE ' + json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
@@ -128,7 +127,6 @@ def sqlite_copy(dest):
 
 def _pg_template_dump(dump):
     """Dump shangju_h5 (migrated and seeded, on the shared server) to `dump`; returns the place ids."""
-    import psycopg
 
     url = f"{PG_SHARED}/{PG_TEMPLATE_DB}"
     with _locked(REPO / "var" / f"{PG_TEMPLATE_DB}.lock"):
@@ -247,106 +245,46 @@ class Server:
 
 
 def small_jpeg():
-    from PIL import Image
 
     buffer = io.BytesIO()
     Image.frombytes("RGB", (80, 60), os.urandom(80 * 60 * 3)).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 
-class Response:
-    def __init__(self, status, headers, body):
-        self.status, self.headers, self.body = status, headers, body
-        self.text = body.decode("utf-8", errors="replace")
-
-    def header(self, name):
-        return next((v for k, v in self.headers if k.lower() == name.lower()), "")
-
-
-class Resident:
-    """One browser: its cookies, one fresh connection per request (no retries, so a reset shows)."""
+class Resident(HttpResident):
+    """One browser against a fault-test server: a fresh connection per request and no retries, so a
+    reset or a killed worker shows. The steps are the suite's (tests/wizard_driver.py)."""
 
     def __init__(self, port):
-        self.port = port
-        self.cookies = {}
-        self.key = None
+        super().__init__(port, keep_alive=False)
 
-    def request(self, method, path, body=None, headers=None, timeout=60):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            result = Response(response.status, response.getheaders(), response.read())
-        finally:
-            conn.close()
-        for name, value in result.headers:
-            if name.lower() == "set-cookie":
-                key, _, val = value.split(";", 1)[0].partition("=")
-                self.cookies[key.strip()] = val.strip()
-        return result
-
-    def get(self, path):
-        return self.request("GET", path)
-
-    def start(self):
-        page = self.get("/report/?restart=1")
-        if page.status != 200:
-            raise HarnessError(f"/report/ answered {page.status}: {page.text[:300]}")
-        self.key = KEY.search(page.text).group(1)
-        return page
-
-    def form_body(self, step, fields, photo=None):
-        data = {f"{PREFIX}-current_step": step, "submission_key": self.key}
-        data["csrfmiddlewaretoken"] = self.cookies.get("csrftoken", "")
-        data.update({f"{step}-{k}": v for k, v in fields.items()})
-        headers = {"Referer": f"http://{HOST}:{self.port}/report/", "X-CSRFToken": data["csrfmiddlewaretoken"]}
-        if photo is None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-            return urlencode(data).encode(), headers
-        boundary = uuid.uuid4().hex
-        parts = [
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-            for name, value in data.items()
-        ]
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{step}-photo_1"; filename="photo.jpg"\r\n'
-            "Content-Type: image/jpeg\r\n\r\n".encode()
-            + photo
-            + b"\r\n"
+    def steps(self, place, photo=None):
+        return report_steps(
+            place,
+            category=place["category"],
+            photo=("photo.jpg", photo) if photo else None,
+            description="楼下饭店排烟管正对居民窗户，油烟很大",
+            contact={"name": "王秀兰", "mobile": "13812345678", "consent": "on"},
         )
-        parts.append(f"--{boundary}--\r\n".encode())
-        headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
-        return b"".join(parts), headers
-
-    def post(self, step, fields, photo=None):
-        body, headers = self.form_body(step, fields, photo)
-        return self.request("POST", "/report/", body, headers)
 
     def fill(self, place, photo=None):
         """GET the wizard and POST the four steps before the last; each must lead to the next."""
-        self.start()
-        steps = [
-            ("category", {"category": place["category"]}, None),
-            ("location", {"community": place["community"], "grid": place["grid"], "address": "解放路 18 号"}, photo),
-            ("details", {"description": "楼下饭店排烟管正对居民窗户，油烟很大", "since": "上个月"}, None),
-            ("contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, None),
-        ]
-        for step, fields, upload in steps:
-            page = self.post(step, fields, upload)
-            if page.status != 200 or (step == "contact" and "确认提交" not in page.text):
-                raise HarnessError(f"step {step} answered {page.status}: {page.text[:400]}")
+        page = self.start(REPORT)
+        if page.status != 200:
+            raise HarnessError(f"/report/ answered {page.status}: {page.text[:300]}")
+        for step in self.steps(place, photo)[:-1]:
+            page = self.post_step(REPORT, step)
+            if page.status != 200 or (step.name == "contact" and "确认提交" not in page.text):
+                raise HarnessError(f"step {step.name} answered {page.status}: {page.text[:400]}")
 
     def confirm(self):
-        return self.post("review", {"confirm": "on"})
+        return self.post_step(REPORT, Step("review", {"confirm": "on"}))
 
     def complete(self, place, photo=None):
         """Walk the whole wizard; True when the last POST leads to the thank-you page."""
         self.fill(place, photo)
         last = self.confirm()
-        if last.status == 302 and last.header("Location").endswith(THANKS):
+        if self.completed(REPORT, last):
             thanks = self.get(THANKS)
             return thanks.status == 200 and "已收到您的反映" in thanks.text
-        raise HarnessError(f"final step answered {last.status} {last.header('Location')}: {last.text[:400]}")
+        raise HarnessError(f"final step answered {last.status} {last.location}: {last.text[:400]}")

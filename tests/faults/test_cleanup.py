@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.management import call_command
 
-from forms.models import CasePhoto
+from casework.models import CasePhoto
 from tests import factories
 
 pytestmark = pytest.mark.django_db

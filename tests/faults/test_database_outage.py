@@ -8,8 +8,8 @@ PostgreSQL server is never touched except to read the migrated template (shangju
 
 import pytest
 
-from .conftest import files_under
 from .harness import THANKS, Resident, Server, clean_env, private_postgres, small_jpeg
+from .inspect_db import files_under
 
 FRIENDLY = "服务暂时不可用"
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, ProgrammingError
 
-from forms import faults
+from portal import faults
 from portal.views import is_database_outage, server_error_or_unavailable
 
 from .harness import REPO

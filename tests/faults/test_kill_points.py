@@ -10,10 +10,10 @@ import http.client
 
 import pytest
 
-from forms.faults import POINTS
+from portal.faults import POINTS
 
-from .conftest import files_under, rows
 from .harness import THANKS, Resident, Server, manage, small_jpeg
+from .inspect_db import files_under, rows
 
 LEAVES_A_FILE = {"after_photos", "before_commit"}  # the photo file is written inside the transaction
 

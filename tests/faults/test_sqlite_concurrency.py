@@ -3,8 +3,8 @@
 
 import threading
 
-from .conftest import files_under, rows
 from .harness import Resident, Server, small_jpeg
+from .inspect_db import files_under, rows
 
 SUBMITTERS = 8
 WIZARDS_EACH = 2

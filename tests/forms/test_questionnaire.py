@@ -24,7 +24,7 @@ def questionnaire(home):
         ),
         QuestionnaireField(label="其他建议", field_type="multiline", required=False, sort_order=2),
     ]
-    return f._add(home, page)
+    return f.add_page(home, page)
 
 
 def answers(page, **values):

@@ -4,6 +4,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.staticfiles import finders
+from wagtail.images.models import Rendition
 
 from tests import factories
 
@@ -85,7 +86,6 @@ def test_images_are_webp_renditions_with_their_size_set(client, site_with_images
 
 
 def test_a_rendition_is_smaller_than_the_original(client, site_with_images):
-    from wagtail.images.models import Rendition
 
     parse(client, "/news/")
     rendition = Rendition.objects.filter(filter_spec__contains="format-webp").first()

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from defusedxml import ElementTree
 
 from tests import factories as f
+from tests.budget import rendered_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -79,9 +80,9 @@ def test_feed_query_budget_is_fixed(client, home, django_assert_max_num_queries,
             f.news(tags=["集市", f"t{i}"], feed_image=f.image(), community=f.community())
 
     grow(2)
-    small = f.rendered_queries(django_assert_max_num_queries, client, url, budget=8)
+    small = rendered_queries(django_assert_max_num_queries, client, url, budget=8)
     grow(25)
-    large = f.rendered_queries(django_assert_max_num_queries, client, url, budget=8)
+    large = rendered_queries(django_assert_max_num_queries, client, url, budget=8)
 
     assert small == large
 
@@ -128,9 +129,9 @@ def test_sitemap_query_budget_is_fixed(client, home, django_assert_max_num_queri
             f.standard_page()
 
     grow(1)
-    small = f.rendered_queries(django_assert_max_num_queries, client, "/sitemap.xml", budget=14)
+    small = rendered_queries(django_assert_max_num_queries, client, "/sitemap.xml", budget=14)
     grow(10)
-    large = f.rendered_queries(django_assert_max_num_queries, client, "/sitemap.xml", budget=14)
+    large = rendered_queries(django_assert_max_num_queries, client, "/sitemap.xml", budget=14)
 
     assert small == large
 

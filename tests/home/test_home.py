@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from django.utils import formats, timezone
 
 from tests import factories as f
+from tests.budget import rendered_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -149,9 +150,9 @@ def test_home_query_budget_is_fixed(client, home, django_assert_max_num_queries)
             )
 
     grow(2)
-    small = f.rendered_queries(django_assert_max_num_queries, client, "/", budget=22)
+    small = rendered_queries(django_assert_max_num_queries, client, "/", budget=22)
     grow(8)
-    large = f.rendered_queries(django_assert_max_num_queries, client, "/", budget=22)
+    large = rendered_queries(django_assert_max_num_queries, client, "/", budget=22)
 
     assert small == large
 
@@ -208,11 +209,11 @@ def test_organisation_page_query_budget_is_fixed(client, home, django_assert_max
     org = f.standard_page(title="组织架构", show_organisation=True, body=f.body(("paragraph", "<p>架构</p>")))
     f.standard_page(parent=org)
     grow(1, 1, 1)
-    small = f.rendered_queries(django_assert_max_num_queries, client, org.url, budget=18)
+    small = rendered_queries(django_assert_max_num_queries, client, org.url, budget=18)
     grow(5, 4, 5)
     for _ in range(3):
         f.standard_page(parent=org)
-    large = f.rendered_queries(django_assert_max_num_queries, client, org.url, budget=18)
+    large = rendered_queries(django_assert_max_num_queries, client, org.url, budget=18)
 
     assert small == large
 

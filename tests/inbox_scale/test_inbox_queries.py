@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from forms.models import GrievanceReport
-from forms.permissions import cases_visible_to
+from casework.models import GrievanceReport
 from tests import factories as f
+from tests.budget import rendered_queries
 
 pytestmark = pytest.mark.django_db
 S = GrievanceReport.State
-INDEX = reverse("intake_cases:index")
+INDEX = reverse("casework:index")
 VIEWS = {
     "first page": INDEX,
     "overdue": INDEX + "?overdue=true",
@@ -54,16 +54,12 @@ def add_cases(world, count):
 def test_query_count_does_not_grow_with_cases(client, world, role, django_assert_max_num_queries):
     client.force_login(world[role])
     add_cases(world, 10)
-    small = {
-        view: f.rendered_queries(django_assert_max_num_queries, client, url, BUDGET) for view, url in VIEWS.items()
-    }
+    small = {view: rendered_queries(django_assert_max_num_queries, client, url, BUDGET) for view, url in VIEWS.items()}
     add_cases(world, 50)
-    large = {
-        view: f.rendered_queries(django_assert_max_num_queries, client, url, BUDGET) for view, url in VIEWS.items()
-    }
+    large = {view: rendered_queries(django_assert_max_num_queries, client, url, BUDGET) for view, url in VIEWS.items()}
     assert small == large, role
     # 60 cases fill more than one page (30 a page); a deep page costs what the first does.
-    assert f.rendered_queries(django_assert_max_num_queries, client, INDEX + "?p=2", BUDGET) == large["first page"]
+    assert rendered_queries(django_assert_max_num_queries, client, INDEX + "?p=2", BUDGET) == large["first page"]
 
 
 def visible_references(client, url=INDEX + "?p=1"):
@@ -85,7 +81,7 @@ def test_each_role_sees_exactly_its_cases(client, world):
     for role, references in expected.items():
         client.force_login(world[role])
         assert visible_references(client) == references, role
-        assert cases_visible_to(world[role]).count() == len(references), role
+        assert GrievanceReport.objects.visible_to(world[role]).count() == len(references), role
 
 
 def test_a_case_reached_two_ways_is_listed_once(client, world):
@@ -94,7 +90,7 @@ def test_a_case_reached_two_ways_is_listed_once(client, world):
     user = world["moderator"]
     grid_a.workers.add(user)
     case = f.case(grid_a, state=S.DISPATCHED, assignee=user, reference="SJ-20261122-0777")
-    assert list(cases_visible_to(user)) == [case]
+    assert list(GrievanceReport.objects.visible_to(user)) == [case]
     client.force_login(user)
     content = client.get(INDEX).content.decode()
     assert content.count("SJ-20261122-0777") == 1
@@ -103,16 +99,16 @@ def test_a_case_reached_two_ways_is_listed_once(client, world):
 def test_outsiders_see_nothing(client, world, django_user_model):
     add_cases(world, 6)
     editor = f.editor()
-    assert cases_visible_to(editor).count() == 0
+    assert GrievanceReport.objects.visible_to(editor).count() == 0
     inactive = f.grid_worker(world["grids"][0])
     inactive.is_active = False
     inactive.save()
-    assert cases_visible_to(inactive).count() == 0
+    assert GrievanceReport.objects.visible_to(inactive).count() == 0
     west_worker = f.grid_worker(world["grids"][2])
     client.force_login(west_worker)
     east_case = GrievanceReport.objects.filter(grid=world["grids"][0]).first()
     assert east_case.reference not in client.get(INDEX).content.decode()
-    assert client.get(reverse("intake_cases:detail", args=[east_case.pk])).status_code == 404
+    assert client.get(reverse("casework:detail", args=[east_case.pk])).status_code == 404
 
 
 def test_overdue_filter_and_search_keep_working(client, world):
@@ -130,5 +126,5 @@ def test_overdue_filter_and_search_keep_working(client, world):
     west = GrievanceReport.objects.filter(grid=world["grids"][2]).first()
     response = client.get(INDEX + f"?q={west.reference}")
     # The search box repeats the query; the row would carry the case's link.
-    detail = reverse("intake_cases:detail", args=[west.pk])
+    detail = reverse("casework:detail", args=[west.pk])
     assert response.status_code == 200 and f'href="{detail}"' not in response.content.decode()

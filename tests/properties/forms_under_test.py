@@ -12,18 +12,21 @@ Nothing else is changed: markup, emoji, RTL and zero-width characters are kept a
 
 import unicodedata
 
+from django import forms as django_forms
 from django.core.exceptions import NON_FIELD_ERRORS
 from hypothesis import strategies as st
 from hypothesis.extra.django import from_field, register_field_strategy
 
 from alliance.models import Community, Grid
 from alliance.validators import normalise_credit_code, normalise_mobile
-from forms import applications as apply
-from forms import forms as report
-from forms.models import CaseCategory, Convention, GrievanceReport
+from casework.models import CaseCategory, GrievanceReport
+from forms.apply import forms as apply
+from forms.fields import GridChoiceField, PhotoField
+from forms.models import Convention
+from forms.report import forms as report
 from tests import factories as f
 
-from .conftest import CJK, CONTACT_PERSON
+from .checks import CJK, CONTACT_PERSON
 from .hostile import HOSTILE
 
 
@@ -47,7 +50,9 @@ def choice_or_junk(model):
 
 # The custom ModelChoiceField subclasses are not in hypothesis' lookup (it matches exact types).
 register_field_strategy(report.CategoryChoiceField, choice_or_junk(CaseCategory))
-register_field_strategy(report.GridChoiceField, choice_or_junk(Grid))
+register_field_strategy(GridChoiceField, choice_or_junk(Grid))
+# Our photo field is a FileField that re-encodes: the same arbitrary bytes as Django's FileField get.
+register_field_strategy(PhotoField, from_field(django_forms.FileField()))
 
 
 def text_for(field):
@@ -160,12 +165,12 @@ SPECS = [
     ),
     Spec(
         "report.contact",
-        report.ContactStep,
+        report.ReporterStep,
         {"name": strip, "mobile": mobile, "email": strip},
         strategies=lambda w, fields: {"mobile": MOBILES},
         baseline=lambda w: {"name": "王秀兰", "mobile": "13812345678", "consent": "on"},
     ),
-    Spec("report.review", report.ReviewStep, {}, baseline=lambda w: {"confirm": "on"}),
+    Spec("report.review", report.ReportReviewStep, {}, baseline=lambda w: {"confirm": "on"}),
     Spec(
         "apply.shop",
         apply.ShopStep,
@@ -181,7 +186,7 @@ SPECS = [
     ),
     Spec(
         "apply.contact",
-        apply.ContactStep,
+        apply.ApplicantStep,
         {"contact_person": strip, "mobile": mobile, "email": strip},
         strategies=lambda w, fields: {"mobile": MOBILES},
         baseline=lambda w: {"contact_person": CONTACT_PERSON, "mobile": "13900001111", "consent": "on"},
@@ -207,7 +212,7 @@ SPECS = [
         },
         baseline=lambda w: {"convention": w["convention"].pk, "agree": "on", "signed_name": CONTACT_PERSON},
     ),
-    Spec("apply.review", apply.ReviewStep, {}, baseline=lambda w: {"confirm": "on"}),
+    Spec("apply.review", apply.ApplicationReviewStep, {}, baseline=lambda w: {"confirm": "on"}),
     Spec(
         "track",
         report.TrackForm,

@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.django import from_field, from_form
 
-from .conftest import PROPERTY_SETTINGS, jpeg, make_questionnaire
+from .checks import PROPERTY_SETTINGS, jpeg, make_questionnaire
 from .forms_under_test import SPEC_BY_NAME, SPECS, build, error_problems, expected_clean, text_for, texts_for
 from .hostile import HOSTILE
 

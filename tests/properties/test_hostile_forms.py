@@ -9,7 +9,7 @@ One test per form runs the whole corpus over all its free-text fields and lists 
 import pytest
 from django import forms
 
-from .conftest import jpeg
+from .checks import jpeg
 from .forms_under_test import SPEC_BY_NAME, SPECS, build, error_problems, expected_clean, texts_for
 from .hostile import HOSTILE, label
 from .test_form_properties import with_questionnaire

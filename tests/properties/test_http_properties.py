@@ -12,11 +12,12 @@ from django.core.cache import cache
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alliance.views import _CONTROL, MAX_QUERY_LENGTH
-from home.search import clean_query
+from alliance.views import MAX_QUERY_LENGTH
+from home.search import MAX_QUERY_LENGTH as SEARCH_QUERY_LENGTH
+from portal.params import clean_text
 from tests import factories as f
 
-from .conftest import PROPERTY_SETTINGS, shown_escaped
+from .checks import PROPERTY_SETTINGS, shown_escaped
 from .hostile import HOSTILE
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def test_merchant_directory_filters(client, world):
     def prop(query):
         response = check_listing(client, "/merchants/", query)
         if response.status_code == 200 and query.get("q"):
-            shown = _CONTROL.sub("", query["q"]).strip()[:MAX_QUERY_LENGTH]
+            shown = clean_text(query["q"], MAX_QUERY_LENGTH)
             assert shown_escaped(response.content.decode(), shown), query
 
     prop.strategy = strategy
@@ -82,7 +83,7 @@ def test_search_query_and_page(client, world):
 
     def prop(query):
         response = check_listing(client, "/search/", query)
-        shown = clean_query(query.get("q", ""))
+        shown = clean_text(query.get("q", ""), SEARCH_QUERY_LENGTH)
         if response.status_code == 200 and shown:
             assert shown_escaped(response.content.decode(), shown), query
 

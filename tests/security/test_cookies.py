@@ -2,8 +2,10 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 
-from tests.security.conftest import HTTPS, cookie_header, has_attribute
+from casework.models import CaseCategory
+from tests.security.production import HTTPS, cookie_header, has_attribute
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,6 @@ def test_report_wizard_sets_host_prefixed_csrf_and_session_cookies(client, produ
 
 def test_the_wizard_still_works_with_the_renamed_cookies(client, production, home):
     """The CSRF check and the wizard's session state both find their renamed cookies."""
-    from forms.models import CaseCategory
 
     key = client.get("/report/", **HTTPS).context["submission_key"]
     category = CaseCategory.objects.get(slug="noise")
@@ -46,7 +47,6 @@ def test_the_wizard_still_works_with_the_renamed_cookies(client, production, hom
 
 
 def test_a_post_without_the_host_csrf_cookie_is_refused(production, home):
-    from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
     page = browser.get("/admin/login/", **HTTPS)

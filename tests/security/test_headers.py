@@ -1,9 +1,11 @@
 """Security headers as production sends them: HSTS, nosniff, Referrer-Policy, framing, and the CSP."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from tests.security.conftest import HTTPS, csp
+from tests import factories as f
+from tests.security.production import HTTPS, csp, load_production
 
 pytestmark = pytest.mark.django_db
 
@@ -98,8 +100,6 @@ def test_plain_http_is_redirected_to_https_without_hsts(client, production):
 
 
 def test_hsts_preload_and_subdomains_can_be_turned_off(monkeypatch):
-    from tests.security.conftest import load_production
-
     module = load_production(monkeypatch, SECURE_HSTS_PRELOAD="0", SECURE_HSTS_INCLUDE_SUBDOMAINS="false")
     assert module.SECURE_HSTS_PRELOAD is False
     assert module.SECURE_HSTS_INCLUDE_SUBDOMAINS is False
@@ -122,9 +122,6 @@ def test_hsts_preload_and_subdomains_can_be_turned_off(monkeypatch):
     ],
 )
 def test_images_from_s3_media_are_allowed_in_both_policies(monkeypatch, environ, origins):
-    from django.conf import settings
-
-    from tests.security.conftest import load_production
 
     before = [*settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]]
     module = load_production(monkeypatch, AWS_STORAGE_BUCKET_NAME="shangju-media", **environ)
@@ -138,14 +135,11 @@ def test_images_from_s3_media_are_allowed_in_both_policies(monkeypatch, environ,
 
 
 def test_without_s3_images_come_from_our_own_origin_only(monkeypatch):
-    from tests.security.conftest import load_production
-
     module = load_production(monkeypatch)
     assert module.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
 
 
 def test_a_page_served_from_the_anonymous_page_cache_keeps_every_header(client, production, home, settings):
-    from tests import factories as f
 
     settings.PAGE_CACHE_SECONDS = 300
     f.office_settings()  # created on first use otherwise, which (rightly) empties the page cache

@@ -105,10 +105,10 @@ def test_the_parser_finds_what_the_policy_would_block():
 
 PUBLIC_TEMPLATE_DIRS = [
     REPO / "templates",
-    *(REPO / app / "templates" for app in ("alliance", "bulletins", "forms", "home")),
+    *(REPO / app / "templates" for app in ("portal", "alliance", "bulletins", "casework", "forms", "home", "demo")),
 ]
 # Admin screens run under the admin's own policy (portal/security.py), which allows inline code.
-ADMIN_TEMPLATES = re.compile(r"(^|/)(intake_admin|admin|wagtailadmin)/")
+ADMIN_TEMPLATES = re.compile(r"(^|/)(admin|wagtailadmin)/")
 
 
 def public_templates():

@@ -9,7 +9,7 @@ import io
 import struct
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageCms
 
 ACCEPT = "accept"
 OVER_LIMIT = 8 * 1024 * 1024 + 1
@@ -102,7 +102,6 @@ def sixteen_bit_png():
 
 def jpeg_with_everything():
     """ICC profile, comment, XMP-like APP1 and GPS EXIF: all must go."""
-    from PIL import ImageCms
 
     profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     return _save(_rgb(), "JPEG", exif=_exif(), icc_profile=profile, comment=b"shot at Building 3, flat 402")

@@ -20,8 +20,8 @@ from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from forms.models import CaseCategory, CasePhoto, GrievanceReport
-from forms.uploads import MAX_SIDE, sanitise_image
+from casework.models import CaseCategory, CasePhoto, GrievanceReport
+from portal.uploads import MAX_SIDE, sanitise_image
 from tests import factories as f
 
 from .corpus import ACCEPT, CORPUS
@@ -164,7 +164,7 @@ import django
 django.setup()
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from forms.uploads import sanitise_image
+from portal.uploads import sanitise_image
 
 def peak_mb():
     # VmHWM belongs to this process's own address space; getrusage's ru_maxrss would also
@@ -190,6 +190,7 @@ print(json.dumps({"baseline": baseline, "peak": peak_mb(), "outcomes": outcomes}
 """
 
 
+@pytest.mark.subprocess
 def test_whole_corpus_in_one_worker_stays_under_memory_bound(tmp_path):
     """One process sanitises every file in turn, as a gunicorn worker would: peak RSS < 300 MB."""
     for key in CORPUS:

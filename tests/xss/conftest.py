@@ -7,35 +7,19 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from alliance.models import Merchant
-from forms.application_admin import approve
-from forms.models import CaseEvent, GrievanceReport, MerchantApplication, hash_secret
+from casework.models import CaseEvent, GrievanceReport, hash_secret
+from forms.apply.transitions import perform
+from forms.models import MerchantApplication
 from tests import factories as f
 
-SCRIPT = "<script>alert(1)</script>"
-IMG = '"><img src=x onerror=alert(1)>'
-TEMPLATE = "T{{7*7}}T"  # rendered by a template engine it would read T49T
-FORMULA = '=HYPERLINK("http://x")'
-
-CASE_TEXT = {
-    "address": FORMULA + SCRIPT,
-    "description": f"{IMG} {TEMPLATE} {SCRIPT}",
-    "since": "+cmd" + TEMPLATE,
-    "reporter_name": IMG,
-    "result": "-1+1" + SCRIPT,
-    "rating_comment": "@SUM(A1)" + IMG,
-}
-APPLICATION_TEXT = {
-    "shop_name": FORMULA + SCRIPT,
-    "address": "+cmd" + IMG,
-    "contact_person": "-1+1" + SCRIPT,
-    "opening_hours": "@SUM(A1)" + TEMPLATE + IMG,
-    "offers": f"{TEMPLATE}{SCRIPT}{IMG}",
-    "signed_name": "-1+1" + SCRIPT,
-}
-NOTE = f"{TEMPLATE}{SCRIPT}{IMG}"
-CASE_SECRET = "case-link-secret-xss"
-APPLICATION_SECRET = "application-link-secret-xss"
-AMEND_SECRET = "application-amend-secret-xss"
+from .hostile_text import (
+    AMEND_SECRET,
+    APPLICATION_SECRET,
+    APPLICATION_TEXT,
+    CASE_SECRET,
+    CASE_TEXT,
+    NOTE,
+)
 
 
 @pytest.fixture
@@ -66,7 +50,7 @@ def world(db):
             )
 
     approved = f.application(grid_=grid, link_secret=APPLICATION_SECRET, review_note=NOTE, **APPLICATION_TEXT)
-    approve(approved, superuser)
+    perform(approved, "approve", superuser)
     approved.refresh_from_db()
     merchant = approved.merchant
     Merchant.objects.filter(pk=merchant.pk).update(description=NOTE)

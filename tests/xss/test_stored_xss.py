@@ -6,14 +6,19 @@ and no event-handler attribute from a payload, and no evaluated template express
 meant to show the text must show it literally, so a view that silently drops it cannot pass.
 """
 
+import csv
+import io
+
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from casework.stats import default_period
 from forms.models import QuestionnaireField, QuestionnairePage
 from tests import factories as f
 
-from .conftest import (
+from .hostile_text import (
     AMEND_SECRET,
     APPLICATION_SECRET,
     APPLICATION_TEXT,
@@ -64,20 +69,20 @@ def test_case_admin_views_escape_resident_text(client, world, role):
     login(client, world, role)
     cases = world["cases"]
     visible = role in CASEWORKERS
-    listing = client.get(reverse("intake_cases:index"))
+    listing = client.get(reverse("casework:index"))
     assert (listing.status_code == 200) == visible, (role, listing.status_code)
     if visible:
         soup = assert_inert(listing, f"{role} case list")
         assert shows(soup, CASE_TEXT["address"])
-        soup = assert_inert(client.get(reverse("intake_cases:index"), {"q": "script"}), f"{role} case search")
-        results = client.get(reverse("intake_cases:index_results"))
+        soup = assert_inert(client.get(reverse("casework:index"), {"q": "script"}), f"{role} case search")
+        results = client.get(reverse("casework:index_results"))
         assert_inert(results, f"{role} case list results")
-    supervision = client.get(reverse("intake_cases:supervision"))
+    supervision = client.get(reverse("casework:supervision"))
     if supervision.status_code == 200:
         assert role in REVIEWERS
         assert shows(assert_inert(supervision, f"{role} supervision"), CASE_TEXT["address"])
     for state, report in cases.items():
-        response = client.get(reverse("intake_cases:detail", args=[report.pk]))
+        response = client.get(reverse("casework:detail", args=[report.pk]))
         if not visible:
             assert response.status_code != 200, (role, state)
             continue
@@ -96,8 +101,8 @@ def test_case_admin_views_escape_resident_text(client, world, role):
 def test_revealed_contact_and_rating_are_escaped(client, world, role):
     login(client, world, role)
     report = world["cases"]["resolved"]
-    assert client.post(reverse("intake_cases:reveal_contact", args=[report.pk])).status_code == 302
-    soup = assert_inert(client.get(reverse("intake_cases:detail", args=[report.pk])), f"{role} revealed")
+    assert client.post(reverse("casework:reveal_contact", args=[report.pk])).status_code == 302
+    soup = assert_inert(client.get(reverse("casework:detail", args=[report.pk])), f"{role} revealed")
     assert shows(soup, CASE_TEXT["reporter_name"]) and shows(soup, CASE_TEXT["rating_comment"])
 
 
@@ -116,7 +121,7 @@ def test_actions_with_hostile_notes_show_escaped_messages_and_history(client, wo
     report = world["cases"][state]
     data = {f"{action}-note": NOTE, f"{action}-public": "on"}
     data.update({f"{action}-{k}": v for k, v in extra.items()})
-    response = client.post(reverse("intake_cases:action", args=[report.pk, action]), data, follow=True)
+    response = client.post(reverse("casework:action", args=[report.pk, action]), data, follow=True)
     assert response.status_code == 200
     soup = assert_inert(response, f"{role} {action}")
     assert shows(soup, NOTE)
@@ -129,14 +134,14 @@ def test_actions_with_hostile_notes_show_escaped_messages_and_history(client, wo
 def test_application_admin_escapes_merchant_text(client, world, role):
     login(client, world, role)
     allowed = role in REVIEWERS
-    listing = client.get(reverse("intake_applications"))
+    listing = client.get(reverse("applications:index"))
     assert (listing.status_code == 200) == allowed, (role, listing.status_code)
     if allowed:
         assert shows(assert_inert(listing, f"{role} applications"), APPLICATION_TEXT["shop_name"])
-        searched = client.get(reverse("intake_applications"), {"q": "<script>"})
+        searched = client.get(reverse("applications:index"), {"q": "<script>"})
         assert shows(assert_inert(searched, f"{role} applications search"), "<script>")
     for key in ("approved", "pending"):
-        response = client.get(reverse("intake_application_detail", args=[world[key].pk]), follow=True)
+        response = client.get(reverse("applications:detail", args=[world[key].pk]), follow=True)
         soup = assert_inert(response, f"{role} application {key}")
         if allowed:
             for field, text in APPLICATION_TEXT.items():
@@ -149,9 +154,7 @@ def test_approval_message_with_hostile_shop_name_is_escaped(client, world):
     pending = f.application(
         grid_=world["grid"], credit_code=f.valid_credit_code("91110105MA01XYW92"), **APPLICATION_TEXT
     )
-    response = client.post(
-        reverse("intake_application_action", args=[pending.pk, "approve"]), {"note": NOTE}, follow=True
-    )
+    response = client.post(reverse("applications:action", args=[pending.pk, "approve"]), {"note": NOTE}, follow=True)
     soup = assert_inert(response, "approval message")
     assert "已通过" in soup.get_text() and shows(soup, APPLICATION_TEXT["shop_name"])
 
@@ -182,7 +185,7 @@ def test_merchant_snippet_views_escape_merchant_text(client, world, role):
 def test_dashboard_and_stats_escape(client, world, role):
     login(client, world, role)
     assert_inert(client.get("/admin/"), f"{role} dashboard")
-    stats = client.get(reverse("intake_cases:stats"))
+    stats = client.get(reverse("casework:stats"))
     assert (stats.status_code == 200) == (role in REVIEWERS), (role, stats.status_code)
     if stats.status_code == 200:
         assert_inert(stats, f"{role} stats")
@@ -198,7 +201,7 @@ def questionnaire(world, client):
         QuestionnaireField(label="您住在哪个小区", field_type="singleline", required=True, sort_order=0),
         QuestionnaireField(label="其他建议", field_type="multiline", required=False, sort_order=1),
     ]
-    f._add(f.home_page(), page)
+    f.add_page(f.home_page(), page)
     names = [field.clean_name for field in page.form_fields.all()]
     response = client.post(page.url, {names[0]: '=HYPERLINK("http://x")' + SCRIPT, names[1]: "+cmd" + IMG})
     assert response.status_code == 200
@@ -258,9 +261,6 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def xlsx_cells(response):
-    import io
-
-    from openpyxl import load_workbook
 
     content = b"".join(response.streaming_content) if response.streaming else response.content
     workbook = load_workbook(io.BytesIO(content))
@@ -268,8 +268,6 @@ def xlsx_cells(response):
 
 
 def csv_cells(response):
-    import csv
-    import io
 
     content = b"".join(response.streaming_content) if response.streaming else response.content
     return [value for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for value in row]
@@ -308,12 +306,8 @@ def test_stats_export_carries_no_formulas(client, world):
     world["community"].name = '=HYPERLINK("http://x")'
     world["community"].save()
     client.force_login(world["users"]["moderator"])
-    from forms.stats import default_period
-
     start, end = default_period()
-    response = client.get(
-        reverse("intake_cases:stats_export"), {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
-    )
+    response = client.get(reverse("casework:stats_export"), {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"})
     assert_xlsx_neutral(response, "stats xlsx", ['=HYPERLINK("http://x")'])
 
 

@@ -1,0 +1,79 @@
+"""Who may do what with cases: the one place object-level access to casework is decided.
+
+- a superuser sees and moderates every case;
+- a community moderator (Community.moderators) sees and moderates the cases of their communities;
+- a grid worker (Grid.workers) sees the cases of their grids and works those dispatched to them.
+
+Which cases a user sees is the queryset rule `GrievanceReport.objects.visible_to(user)`; every
+view finds its case through `visible_case`, so a case outside the user's grids or communities is
+a 404 whichever URL is typed. Menus and panels ask `is_caseworker` / `is_moderating` and only
+mirror the views' checks. (Who may review merchant applications: forms/apply/permissions.py.)
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from .models import GrievanceReport
+from .transitions import MODERATOR, WORKER
+
+
+def _memo(user, name, compute):
+    # Menus, panels and views ask the same question several times per request; ask the database once.
+    if not hasattr(user, name):
+        setattr(user, name, compute(user))
+    return getattr(user, name)
+
+
+def is_moderating(user):
+    """Moderates at least one community (or is a superuser): supervision and statistics."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and _memo(user, "_casework_moderating", lambda u: u.is_superuser or u.moderated_communities.exists())
+    )
+
+
+def is_caseworker(user):
+    """Moderates a community or works a grid: the case inbox. Editors reach the admin too; not this."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and _memo(
+            user,
+            "_casework_caseworker",
+            lambda u: u.is_superuser or u.moderated_communities.exists() or u.grids.exists(),
+        )
+    )
+
+
+def require_caseworker(user):
+    if not is_caseworker(user):
+        raise PermissionDenied
+
+
+def require_moderating(user):
+    if not is_moderating(user):
+        raise PermissionDenied
+
+
+def visible_case(user, pk):
+    """The case if this user may see it, else 404 (not 403: do not confirm it exists)."""
+    require_caseworker(user)
+    queryset = GrievanceReport.objects.visible_to(user).select_related("category", "community", "grid", "assignee")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def role_for(user, report):
+    """MODERATOR, WORKER or None for this user on this case."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or report.community.moderators.filter(pk=user.pk).exists():
+        return MODERATOR
+    if report.assignee_id == user.pk or report.grid.workers.filter(pk=user.pk).exists():
+        return WORKER
+    return None
+
+
+def can_see_full_contact(user, report):
+    """Full name and mobile only for those who call the reporter back; others see them masked."""
+    return role_for(user, report) is not None

@@ -1,0 +1,54 @@
+"""First-run set-up for `make run`: demo content into an empty database, the admin account, and
+passwords for the demo editor, moderator and grid worker, each printed once."""
+
+import os
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from alliance.models import Community
+from demo.staff import GRID_NAME, give_passwords
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(BaseCommand):
+    help = "Load demo content into an empty database, create the admin once, give the demo staff passwords."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000/", help="Where the portal is served (for the message only)."
+        )
+
+    def handle(self, *args, url, **options):
+        url = url.rstrip("/") + "/"
+        if not Community.objects.exists():
+            self.stdout.write("数据库为空，正在载入演示内容……")
+            call_command("load_demo_content", stdout=self.stdout)
+        self.create_admin()
+        given = give_passwords(os.environ.get("SHANGJU_DEMO_PASSWORD"))
+        if given:
+            self.stdout.write(self.style.SUCCESS("演示用工作人员账号（密码只显示这一次，请记下）："))
+            for spec, password in given:
+                self.stdout.write(f"  {spec.username:<10} {password:<14} {spec.role}")
+            self.stdout.write(
+                f"  moderator 是幸福里社区的社区审核人，worker 负责幸福里社区{GRID_NAME}；演示工单都在这里。"
+            )
+        self.stdout.write(f"门户网站：{url}")
+        self.stdout.write(f"管理后台：{url}admin/")
+
+    def create_admin(self):
+        User = get_user_model()
+        if User.objects.filter(username=ADMIN_USERNAME).exists():
+            return
+        password = os.environ.get("SHANGJU_ADMIN_PASSWORD")
+        generated = not password
+        if generated:
+            password = secrets.token_urlsafe(12)
+        User.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
+        self.stdout.write(self.style.SUCCESS(f"已创建管理员账号 {ADMIN_USERNAME}"))
+        if generated:
+            # Printed this once only; it is not stored anywhere in plain text.
+            self.stdout.write(self.style.WARNING(f"管理员密码（只显示这一次，请记下）：{password}"))

@@ -1,0 +1,59 @@
+"""Who may review merchant applications: the one place that access is decided.
+
+- a superuser and the 审核 group (the office's moderators) review every community's applications;
+- a community's own moderators (Community.moderators) review that community's applications.
+
+Every review view finds its application through `applications_visible_to`, and the photo view
+checks the same; the menu item only mirrors `can_review_any`.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from alliance.models import Community
+
+from ..models import MerchantApplication
+
+MODERATORS_GROUP = "审核"
+
+
+def reviews_everything(user):
+    """A superuser or a member of the 审核 group; remembered on the user for the request."""
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_reviews_all_applications"):
+        user._reviews_all_applications = user.groups.filter(name=MODERATORS_GROUP).exists()
+    return user._reviews_all_applications
+
+
+def applications_visible_to(user, queryset=None):
+    queryset = MerchantApplication.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if reviews_everything(user):
+        return queryset
+    moderated = Community.moderators.through.objects.filter(user_id=user.pk).values("community_id")
+    return queryset.filter(community_id__in=moderated)
+
+
+def communities_reviewed_by(user):
+    """The communities whose applications `user` reviews, for the list's filter."""
+    if reviews_everything(user):
+        return Community.objects.all()
+    return Community.objects.filter(moderators=user)
+
+
+def can_review_any(user):
+    """Shown the 入盟申请 menu and list; one query, remembered on the user for the request."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_can_review_applications"):
+        user._can_review_applications = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(Q(groups__name=MODERATORS_GROUP) | Q(moderated_communities__isnull=False))
+            .exists()
+        )
+    return user._can_review_applications

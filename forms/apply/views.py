@@ -1,0 +1,168 @@
+"""入盟申请: the merchant application wizard at /apply/, its thank-you page, and the status and
+amend pages behind the applicant's private link.
+
+The wizard follows the grievance wizard's rules (forms/wizard.py, forms/abuse.py); the review by
+staff is in review.py and every change of state in transitions.py.
+"""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _gettext
+from django.views.decorators.http import require_http_methods
+from formtools.wizard.views import SessionWizardView
+
+from alliance.models import Merchant
+from alliance.validators import credit_code_check_passes
+from casework.models import hash_secret
+
+from ..abuse import AbuseProtectionMixin
+from ..models import ApplicationEvent, ApplicationPhoto, Convention, MerchantApplication
+from ..wizard import IntakeWizardMixin
+from .forms import (
+    AmendForm,
+    ApplicantStep,
+    ApplicationReviewStep,
+    ConventionStep,
+    OffersStep,
+    PhotosStep,
+    ShopStep,
+)
+from .submission import submit_application
+from .transitions import TransitionError, perform
+
+DONE_SESSION_KEY = "apply_done"
+
+
+class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
+    """入盟申请: one step per screen, six steps, ending in one stored application."""
+
+    form_list = [
+        ("shop", ShopStep),
+        ("contact", ApplicantStep),
+        ("offers", OffersStep),
+        ("photos", PhotosStep),
+        ("convention", ConventionStep),
+        ("review", ApplicationReviewStep),
+    ]
+    template_name = "forms/apply/step.html"
+    abuse_scope = "apply"
+    model = MerchantApplication
+    done_session_key = DONE_SESSION_KEY
+    thanks_url_name = "apply_thanks"
+    expired_template = "forms/apply/expired.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # Without a published convention there is nothing to sign: say so instead of a dead end.
+        if Convention.current() is None:
+            return render(request, "forms/apply/unavailable.html", status=503)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self, step=None):
+        kwargs = super().get_form_kwargs(step)
+        if step == "photos":
+            # Stored files are keyed by the prefixed field name, e.g. "photos-shop_front".
+            stored = self.storage.get_step_files("photos") or {}
+            kwargs["stored"] = {name.rsplit("-", 1)[-1] for name in stored}
+        elif step == "convention":
+            contact = self.get_cleaned_data_for_step("contact") or {}
+            kwargs["contact_person"] = contact.get("contact_person", "")
+        return kwargs
+
+    def get_form_initial(self, step):
+        if step == "convention":
+            current = Convention.current()
+            return {"convention": current.pk if current else None}
+        return super().get_form_initial(step)
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        step = self.steps.current
+        if step == "photos":
+            context["stored_photos"] = sorted(self.storage.get_step_files("photos") or {})
+        elif step == "convention":
+            context["convention"] = Convention.current()
+        elif step == "review":
+            data = self.get_all_cleaned_data()
+            code = data.get("credit_code", "")
+            context["summary"] = {
+                "data": data,
+                "category_label": dict(Merchant.Category.choices).get(data.get("category"), ""),
+                "photos": [PhotosStep.base_fields[name].label for name in PhotosStep.photo_fields if data.get(name)],
+                "check_failed": bool(code) and not credit_code_check_passes(code),
+            }
+        return context
+
+    def done(self, form_list, form_dict, **kwargs):
+        photos_data = form_dict["photos"].cleaned_data
+        photos = [
+            (ApplicationPhoto.Kind.SHOP_FRONT, photos_data.get("shop_front")),
+            (ApplicationPhoto.Kind.LICENCE, photos_data.get("licence")),
+        ]
+        application, secret = submit_application(
+            self.submission_key(),
+            shop=form_dict["shop"].cleaned_data,
+            contact=form_dict["contact"].cleaned_data,
+            offers=form_dict["offers"].cleaned_data,
+            photos=[(kind, photo) for kind, photo in photos if photo],
+            convention=form_dict["convention"].cleaned_data,
+        )
+        if secret:
+            self.request.session[DONE_SESSION_KEY] = {
+                "key": application.submission_key,
+                "reference": application.reference,
+                "secret": secret,
+            }
+        return redirect("apply_thanks")
+
+
+def apply_thanks(request):
+    done = request.session.get(DONE_SESSION_KEY)
+    application = MerchantApplication.objects.filter(reference=(done or {}).get("reference")).first()
+    if application is None:
+        return redirect("apply")
+    link = request.build_absolute_uri(reverse("apply_status", args=[done["secret"]])) if done.get("secret") else ""
+    return render(request, "forms/apply/thanks.html", {"application": application, "private_link": link})
+
+
+# --- Status and amending, through the private link -------------------------------------
+
+
+def _by_secret(secret):
+    application = (
+        MerchantApplication.objects.select_related("community", "grid", "merchant")
+        .filter(secret_hash=hash_secret(secret))
+        .first()
+    )
+    if application is None:
+        raise Http404(_gettext("链接无效或已过期。"))
+    return application
+
+
+def apply_status(request, secret):
+    application = _by_secret(secret)
+    show_note = application.shows_note_to_applicant
+    return render(
+        request,
+        "forms/apply/status.html",
+        {"application": application, "show_note": show_note, "secret": secret},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def apply_amend(request, secret):
+    application = _by_secret(secret)
+    if application.state != MerchantApplication.State.MORE_INFO:
+        # Already resubmitted (or decided): the status page says where it stands.
+        return redirect("apply_status", secret=secret)
+    form = AmendForm(request.POST or None, request.FILES or None, application=application)
+    if request.method == "POST" and form.is_valid():
+        photos = [
+            (kind, form.cleaned_data[kind]) for kind in ApplicationPhoto.Kind.values if form.cleaned_data.get(kind)
+        ]
+        try:
+            perform(application, ApplicationEvent.Action.RESUBMIT, fields=form.cleaned_data, photos=photos)
+        except TransitionError:
+            pass  # resubmitted by a parallel request meanwhile: the status page says where it stands
+        return redirect("apply_status", secret=secret)
+    return render(request, "forms/apply/amend.html", {"application": application, "form": form})

@@ -1,0 +1,164 @@
+"""民情反映: the grievance wizard at /report/, its thank-you page, and tracking at /track/."""
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from formtools.wizard.views import SessionWizardView
+
+from casework.models import GrievanceReport, hash_secret
+from casework.submission import submit_report
+from casework.transitions import TransitionError, rate
+from portal.params import clean_text
+from portal.ratelimit import rate_limited
+
+from ..abuse import AbuseProtectionMixin
+from ..wizard import IntakeWizardMixin
+from .forms import CategoryStep, DetailsStep, LocationStep, RatingForm, ReporterStep, ReportReviewStep, TrackForm
+
+DONE_SESSION_KEY = "report_done"
+
+
+class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
+    """民情反映: one step per screen; reload keeps progress, Back keeps what was typed."""
+
+    abuse_scope = "report"
+    model = GrievanceReport
+    done_session_key = DONE_SESSION_KEY
+    thanks_url_name = "report_thanks"
+    expired_template = "forms/report/expired.html"
+
+    form_list = [
+        ("category", CategoryStep),
+        ("location", LocationStep),
+        ("details", DetailsStep),
+        ("contact", ReporterStep),
+        ("review", ReportReviewStep),
+    ]
+    template_name = "forms/report/step.html"
+
+    # --- rendering ----------------------------------------------------------------
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        if self.steps.current == "location":
+            stored = self.storage.get_step_files("location") or {}
+            context["stored_photos"] = sorted(stored)
+        if self.steps.current == "review":
+            context["summary"] = self._summary()
+        return context
+
+    def _summary(self):
+        data = self.get_all_cleaned_data()
+        photos = [name for name in LocationStep.photo_fields if data.get(name)]
+        return {"data": data, "photo_count": len(photos)}
+
+    # --- done -----------------------------------------------------------------------
+
+    def done(self, form_list, form_dict, **kwargs):
+        location = form_dict["location"].cleaned_data
+        details = form_dict["details"].cleaned_data
+        contact = form_dict["contact"].cleaned_data
+        photos = [location[name] for name in LocationStep.photo_fields if location.get(name)]
+        report, secret = submit_report(
+            self.submission_key(),
+            category=form_dict["category"].cleaned_data["category"],
+            grid=location["grid"],
+            address=location["address"],
+            description=details["description"],
+            since=details.get("since", ""),
+            frequency=details.get("frequency", ""),
+            contact=contact,
+            photos=photos,
+        )
+        if secret:
+            self.request.session[DONE_SESSION_KEY] = {
+                "key": report.submission_key,
+                "reference": report.reference,
+                "secret": secret,
+            }
+        return redirect("report_thanks")
+
+
+def report_thanks(request):
+    done = request.session.get(DONE_SESSION_KEY)
+    if not done:
+        return redirect("report")
+    report = GrievanceReport.objects.select_related("category").filter(reference=done["reference"]).first()
+    if report is None:
+        return redirect("report")
+    link = request.build_absolute_uri(reverse("track_private", args=[done["secret"]])) if done.get("secret") else ""
+    return render(request, "forms/report/thanks.html", {"report": report, "private_link": link})
+
+
+# --- tracking -------------------------------------------------------------------------
+
+TRACKED_SESSION_KEY = "tracked_reports"
+TRACK_LIMIT = settings.INTAKE_TRACK_LIMIT  # wrong or right, per client per window
+TRACK_WINDOW = 15 * 60
+
+
+@require_http_methods(["GET", "POST"])
+def track(request):
+    form = TrackForm(request.POST or None)
+    message = ""
+    status = 200
+    if request.method == "POST":
+        if rate_limited(request, "track", TRACK_LIMIT, TRACK_WINDOW):
+            message = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
+            status = 429
+        elif form.is_valid():
+            report = GrievanceReport.objects.filter(
+                reference=form.cleaned_data["reference"], anonymous=False, contact_purged_at__isnull=True
+            ).first()
+            if report and report.reporter_mobile[-4:] == form.cleaned_data["mobile_last4"]:
+                tracked = request.session.get(TRACKED_SESSION_KEY, [])
+                if report.pk not in tracked:
+                    request.session[TRACKED_SESSION_KEY] = [*tracked, report.pk][-10:]
+                return redirect("track_report", reference=report.reference)
+            # One answer for every wrong combination: it does not reveal whether a reference exists.
+            message = _("工单编号或手机号码后四位不正确，请核对后再试。")
+    return render(request, "forms/report/track_lookup.html", {"form": form, "message": message}, status=status)
+
+
+def _status_page(request, report, via_link):
+    rating_form = None
+    if report.is_rateable:
+        rating_form = RatingForm(request.POST or None)
+        if request.method == "POST" and rating_form.is_valid():
+            try:
+                rate(report, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"].strip())
+            except TransitionError as error:
+                rating_form.add_error(None, error.messages[0])
+            else:
+                return redirect(request.path)
+    events = report.events.filter(public=True).order_by("created_at", "pk")
+    return render(
+        request,
+        "forms/report/track_status.html",
+        {"report": report, "events": events, "rating_form": rating_form, "via_link": via_link},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def track_report(request, reference):
+    # Only reports this browser proved it knows (reference + last four digits) are shown.
+    reference = clean_text(reference, max_length=30)
+    report = GrievanceReport.objects.select_related("category", "community", "grid").filter(reference=reference).first()
+    if report is None or report.pk not in request.session.get(TRACKED_SESSION_KEY, []):
+        return redirect("track")
+    return _status_page(request, report, via_link=False)
+
+
+@require_http_methods(["GET", "POST"])
+def track_private(request, secret):
+    report = (
+        GrievanceReport.objects.select_related("category", "community", "grid")
+        .filter(secret_hash=hash_secret(secret))
+        .first()
+    )
+    if report is None:
+        raise Http404(_("链接无效或已过期。"))
+    return _status_page(request, report, via_link=True)

@@ -1,0 +1,72 @@
+"""Navigation and links shared by every app's templates: the menu, the footer's pages, query strings."""
+
+from django import template
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from portal.contentcache import public, remember
+
+from ..models import StandardPage
+
+register = template.Library()
+
+# The public URL map is stable (ARCHITECTURE.md), so the menu needs no query.
+MENU = [
+    ("/", "首页"),
+    ("/news/", "联盟动态"),
+    ("/notices/", "通知公告"),
+    ("/honour-rolls/", "红黑榜"),
+    ("/merchants/", "商户名录"),
+    ("/report/", "我要反映"),
+    ("/apply/", "申请入盟"),
+]
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    path = request.path if request else "/"
+    items = []
+    for url, title in MENU:
+        current = path == "/" if url == "/" else path.startswith(url)
+        items.append({"url": url, "title": _(title), "current": current})
+    return items
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (for pagination and filters)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """An absolute URL for OpenGraph and feeds; left alone when storage already gives one."""
+    request = context.get("request")
+    if not url or request is None:
+        return url or ""
+    return request.build_absolute_uri(url)
+
+
+@register.simple_tag(takes_context=True)
+def footer_pages(context):
+    """(title, url) of the live standard pages under the site's home (about, organisation, convention)."""
+    request = context.get("request")
+    site = Site.find_for_request(request) if request else None
+    if site is None:
+        return []
+    return remember(
+        "footer-pages",
+        lambda: [
+            (page.title, page.url)
+            for page in public(StandardPage.objects.child_of(site.root_page).live()).defer_streamfields()
+        ],
+        site.pk,
+    )

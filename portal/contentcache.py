@@ -1,0 +1,60 @@
+"""Shared pieces of public pages, kept in the cache under the content generation.
+
+Pages rendered without the whole-page cache (signed-in staff, a resident in the middle of a form,
+the first visitor after a publish) still repeat the same work: the office's settings, the footer's
+pages, the restricted sections of the tree, the upcoming notices with their repeat rules expanded.
+`remember` keeps each under the generation of portal/pagecache.py, so the same changes that empty
+the page cache make these stale at once. CONTENT_CACHE_SECONDS bounds what depends on the clock.
+
+The values live in the shared cache (Redis in production), never in process memory: a publish
+handled by one app server must reach every other. Without a shared cache production settings set
+CONTENT_CACHE_SECONDS to 0 and everything is read from the database each time.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from wagtail.models import PageViewRestriction
+
+from .pagecache import current_generation, request_memo
+
+_MISSING = object()
+
+
+def remember(name, compute, *vary):
+    """compute(), cached for this content generation and the given vary values."""
+    seconds = getattr(settings, "CONTENT_CACHE_SECONDS", 0)
+    if not seconds:
+        return compute()
+    key = ":".join(["content", name, str(current_generation()), *map(str, vary)])
+    value = cache.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
+def restricted_paths():
+    """Tree paths of the pages with a view restriction (password, login, groups)."""
+    memo = request_memo()
+    if memo is not None and "restricted-paths" in memo:
+        return memo["restricted-paths"]
+
+    def compute():
+        return sorted(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
+
+    paths = remember("restricted-paths", compute)
+    if memo is not None:
+        memo["restricted-paths"] = paths
+    return paths
+
+
+def public(queryset):
+    """queryset.public(), with the restricted sections read from the cache.
+
+    Wagtail's public() queries the restrictions on every call, several times per page.
+    """
+    condition = Q()
+    for path in restricted_paths():
+        condition |= Q(path__startswith=path)
+    return queryset.exclude(condition) if condition else queryset

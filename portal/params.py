@@ -1,0 +1,65 @@
+"""Listing parameters read safely: a page number, a slug that names an object, a choice, some text.
+
+Anything a visitor types into a URL reaches these: a NUL byte (PostgreSQL refuses text holding
+one), control characters, a page number that is not a number or past the end, a slug of the
+wrong shape. Each helper answers with what the listing needs, or raises Http404 with a Chinese
+message, so no view hand-rolls its own guard and none turns odd input into a 500.
+"""
+
+import re
+import unicodedata
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+# Django's unicode slug: taggit gives Chinese tags slugs like 便民集市.
+SLUG = re.compile(r"^[-\w]{1,100}$")
+MAX_TEXT_LENGTH = 100
+
+
+def clean_text(raw, max_length=MAX_TEXT_LENGTH):
+    """Text as typed, with control and separator characters as single spaces, cut to max_length."""
+    text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in raw or "")
+    return " ".join(text.split())[:max_length]
+
+
+def text(request, name, max_length=MAX_TEXT_LENGTH):
+    """A free-text parameter (a search box), cleaned; '' when absent."""
+    return clean_text(request.GET.get(name, ""), max_length)
+
+
+def choice(request, name, choices, not_found):
+    """A parameter that must be one of `choices` (values); '' when absent, 404 otherwise."""
+    value = request.GET.get(name, "")
+    if value and value not in choices:
+        raise Http404(not_found)
+    return value
+
+
+def lookup(request, name, queryset, not_found, field="slug"):
+    """The object whose `field` equals the parameter; None when absent; 404 when none matches.
+
+    A value that could not be a slug is refused before it reaches the database.
+    """
+    value = request.GET.get(name, "")
+    if not value:
+        return None
+    found = queryset.filter(**{field: value}).first() if SLUG.match(value) else None
+    if found is None:
+        raise Http404(not_found)
+    return found
+
+
+def whole_number(value):
+    """The value as an int when it is plain ASCII digits, else None ("²".isdigit() is True)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def paginate(request, items, per_page, name="page"):
+    """One page of items; a page number that is not a number or is out of range is a 404."""
+    paginator = Paginator(items, per_page)
+    try:
+        return paginator.page(request.GET.get(name) or 1)
+    except (PageNotAnInteger, EmptyPage):
+        raise Http404(_("没有这一页。"))

@@ -1,0 +1,199 @@
+"""Case notifications: staff emails for new and overdue cases, reporter emails and SMS on public updates."""
+
+import logging
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import override_settings
+
+from casework.models import CaseCategory, GrievanceReport
+from casework.notifications import notify_overdue, send_case_update
+from casework.submission import submit_report
+from casework.transitions import perform, rate
+from tests import wizard_driver as driver
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_must_succeed")]
+MOBILE = "13812345678"
+
+
+def submit(staff, key="k1", **contact):
+    contact = contact or {"name": "王秀兰", "mobile": MOBILE, "email": "wang@example.com", "consent": True}
+    return submit_report(
+        key,
+        category=CaseCategory.objects.get(slug="cooking_fumes"),
+        grid=staff["grid"],
+        address="解放路 18 号",
+        description="饭店排烟管正对居民窗户",
+        contact=contact,
+    )
+
+
+def sent_to():
+    return sorted(address for message in mail.outbox for address in message.to)
+
+
+def everything_sent(sms_outbox):
+    texts = [m.subject + m.body for m in mail.outbox] + [text for _mobile, text in sms_outbox]
+    return "\n".join(texts)
+
+
+def test_new_report_emails_moderators_and_workers_once(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _secret = submit(notified_staff)
+    assert sent_to() == ["both@example.org", "moderator@example.org", "worker@example.org"]
+    message = mail.outbox[0]
+    assert report.reference in message.subject and "油烟扰民" in message.subject
+    assert report.reference in message.body and "东门社区" in message.body and "第一网格" in message.body
+    assert "http://testserver/admin/" in message.body
+    assert sms_outbox == []  # staff get email; the reporter gets nothing for their own report
+
+
+def test_staff_emails_carry_no_personal_data_of_the_reporter(
+    sms_outbox, notified_staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(notified_staff)
+    text = everything_sent(sms_outbox)
+    assert MOBILE not in text and "5678" not in text
+    assert "王秀兰" not in text and "wang@example.com" not in text and "排烟管" not in text
+
+
+def test_repeated_submission_does_not_email_again(notified_staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(notified_staff, key="same")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submit(notified_staff, key="same")
+    assert callbacks == [] and len(mail.outbox) == 3
+
+
+def test_wizard_submission_notifies_staff(client, notified_staff, django_capture_on_commit_callbacks):
+    key = driver.key_of(client)
+    category = CaseCategory.objects.get(slug="cooking_fumes")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = driver.walk_report(client, notified_staff, key, category=category, photo=False)
+    assert response.status_code == 302
+    report = GrievanceReport.objects.get()
+    assert len(mail.outbox) == 3 and all(report.reference in m.subject for m in mail.outbox)
+
+
+def test_public_event_emails_and_texts_the_reporter(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "accept", None, note="已受理，网格员今天下午上门查看")
+    assert sent_to() == ["wang@example.com"]
+    message = mail.outbox[0]
+    assert report.reference in message.subject
+    assert "已受理" in message.body and "网格员今天下午上门查看" in message.body
+    assert "http://testserver/track/" in message.body
+    assert len(sms_outbox) == 1
+    mobile, text = sms_outbox[0]
+    assert mobile == MOBILE and report.reference in text and "已受理" in text
+    assert MOBILE not in message.body and MOBILE not in text  # the number is the address, not the content
+
+
+def test_internal_note_notifies_nobody(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        perform(report, "accept", None, note="先电话核实一下", public=False)
+    assert callbacks == [] and mail.outbox == [] and sms_outbox == []
+
+
+def test_follow_up_is_internal_by_default(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    GrievanceReport.objects.filter(pk=report.pk).update(state=GrievanceReport.State.RESOLVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "follow_up", None, note="电话回访，居民表示油烟已明显减少")
+    assert mail.outbox == [] and sms_outbox == []
+
+
+def test_rolled_back_transaction_sends_nothing(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError):
+            with transaction.atomic():
+                perform(report, "accept", None, note="已受理")
+                submit(notified_staff, key="rolled-back")
+                raise RuntimeError("something later in the same transaction failed")
+    assert callbacks == [] and mail.outbox == [] and sms_outbox == []
+    assert GrievanceReport.objects.get(pk=report.pk).state == GrievanceReport.State.SUBMITTED
+
+
+def test_anonymous_reports_never_get_sms_or_email(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff, anonymous=True, consent=True)
+    # Even if a number slipped into an anonymous report, it is not used.
+    GrievanceReport.objects.filter(pk=report.pk).update(reporter_mobile=MOBILE, reporter_email="a@example.com")
+    report.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "accept", None, note="已受理")
+    assert sms_outbox == [] and mail.outbox == []
+
+
+def test_task_skips_reporter_whose_contact_became_anonymous_before_it_ran(
+    sms_outbox, notified_staff, django_capture_on_commit_callbacks
+):
+    report, _secret = submit(notified_staff)
+    _report, event = perform(report, "accept", None, note="已受理")
+    GrievanceReport.objects.filter(pk=report.pk).update(anonymous=True)
+    send_case_update.call(event.pk)  # the worker loads fresh data
+    assert sms_outbox == [] and mail.outbox == []
+
+
+def test_reporter_without_email_gets_only_sms(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff, name="李四", mobile="13900001111", consent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "accept", None, note="已受理")
+    assert mail.outbox == [] and [m for m, _t in sms_outbox] == ["13900001111"]
+
+
+def test_overdue_emails_the_moderators_only(sms_outbox, notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_overdue(report)
+    assert sent_to() == ["both@example.org", "moderator@example.org"]
+    assert "超期" in mail.outbox[0].subject and report.reference in mail.outbox[0].body
+    assert MOBILE not in everything_sent(sms_outbox)
+
+
+@override_settings(STAFF_NOTIFICATION_FROM_EMAIL="office@example.org")
+def test_staff_emails_come_from_the_office_address(notified_staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(notified_staff)
+    assert {m.from_email for m in mail.outbox} == {"office@example.org"}
+
+
+@override_settings(SMS_BACKEND="portal.sms.LogSMSBackend")
+def test_default_backend_logs_case_updates_masked(
+    sms_outbox, notified_staff, caplog, django_capture_on_commit_callbacks
+):
+    report, _secret = submit(notified_staff)
+    with caplog.at_level(logging.INFO):
+        with django_capture_on_commit_callbacks(execute=True):
+            perform(report, "accept", None, note="已受理")
+    assert "138****5678" in caplog.text and report.reference in caplog.text
+    assert MOBILE not in caplog.text and sms_outbox == []
+
+
+def test_unsatisfied_rating_tells_the_reporter_the_case_is_redone(
+    sms_outbox, notified_staff, django_capture_on_commit_callbacks
+):
+    report, _secret = submit(notified_staff)
+    GrievanceReport.objects.filter(pk=report.pk).update(
+        state=GrievanceReport.State.RESOLVED, assignee=notified_staff["worker"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(report, GrievanceReport.Rating.UNSATISFIED, "油烟还是很大")
+    # One update (the reopening); the reporter is not mailed about the rating they just gave.
+    assert sent_to() == ["wang@example.com"] and "重办" in mail.outbox[0].body
+    assert len(sms_outbox) == 1
+
+
+def test_a_queue_that_refuses_the_task_does_not_fail_the_submission(
+    notified_staff, caplog, django_capture_on_commit_callbacks
+):
+    # A backend without the default queue refuses every enqueue, as a broken queue would.
+    broken = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["elsewhere"]}}
+    with override_settings(TASKS=broken), django_capture_on_commit_callbacks(execute=True):
+        report, secret = submit(notified_staff)
+    assert secret and GrievanceReport.objects.filter(pk=report.pk).exists()
+    assert mail.outbox == [] and "on_commit" in caplog.text.lower()

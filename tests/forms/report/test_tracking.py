@@ -1,0 +1,129 @@
+"""Tracking at /track/: reference + last four digits, or the private link; rating once."""
+
+import pytest
+
+from casework.models import CaseCategory, CaseEvent, GrievanceReport
+from casework.submission import submit_report
+from casework.transitions import perform
+from forms.report.views import TRACK_LIMIT
+
+pytestmark = pytest.mark.django_db
+S = GrievanceReport.State
+
+
+@pytest.fixture
+def case(world):
+    report, secret = submit_report(
+        "track-key",
+        category=CaseCategory.objects.get(slug="street_occupation"),
+        grid=world["grid_a"],
+        address="菜市场北门",
+        description="水果摊把人行道全占了，老人只能走机动车道",
+        contact={"name": "赵大爷", "mobile": "13812345678", "consent": True},
+    )
+    return {"report": report, "secret": secret, **world}
+
+
+def lookup(client, reference, last4):
+    return client.post("/track/", {"reference": reference, "mobile_last4": last4})
+
+
+def test_reference_and_last_four_show_status_without_personal_data(client, case):
+    report = case["report"]
+    response = lookup(client, report.reference.lower(), "5678")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert report.reference in page and "待受理" in page and "菜市场北门" not in page
+    assert "13812345678" not in page and "赵大爷" not in page
+
+
+@pytest.mark.parametrize("reference,last4", [("SJ-20990101-0001", "5678"), (None, "0000"), ("nonsense", "1234")])
+def test_wrong_combinations_all_get_the_same_answer(client, case, reference, last4):
+    response = lookup(client, reference or case["report"].reference, last4)
+    assert response.status_code == 200
+    assert "工单编号或手机号码后四位不正确" in response.content.decode()
+
+
+def test_bad_input_is_a_field_error_not_a_500(client, case):
+    response = lookup(client, "", "12a")
+    text = response.content.decode()
+    assert response.status_code == 200 and "请填写工单编号" in text and "请输入 4 位数字" in text
+
+
+def test_lookups_are_rate_limited(client, case):
+    for _ in range(TRACK_LIMIT):
+        lookup(client, "SJ-20990101-0001", "0000")
+    response = lookup(client, case["report"].reference, "5678")
+    assert response.status_code == 429 and "查询次数过多" in response.content.decode()
+
+
+def test_status_page_needs_the_lookup_first(client, case):
+    response = client.get(f"/track/{case['report'].reference}/")
+    assert response.status_code == 302 and response["Location"] == "/track/"
+
+
+def test_private_link_shows_public_events_only(client, case):
+    report = case["report"]
+    perform(report, "accept", None, note="已受理，转网格员处理", public=True)
+    perform(report, "dispatch", None, note="内部备注：摊主是老住户", public=False, assignee=case["worker_a"])
+    page = client.get(f"/track/link/{case['secret']}/").content.decode()
+    assert "已受理，转网格员处理" in page and "内部备注" not in page
+    assert client.get("/track/link/not-a-real-secret/").status_code == 404
+
+
+def resolve(case):
+    report = case["report"]
+    perform(report, "accept", None)
+    perform(report, "dispatch", None, assignee=case["worker_a"])
+    perform(report, "start", case["worker_a"])
+    perform(report, "resolve", case["worker_a"], note="已劝导摊主退回店内经营，人行道已清空")
+
+
+def test_resident_rates_once(client, case):
+    resolve(case)
+    url = f"/track/link/{case['secret']}/"
+    page = client.get(url).content.decode()
+    assert "已劝导摊主退回店内经营" in page and "评价办理结果" in page
+    assert client.post(url, {"rating": "satisfied"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "您的评价：满意" in page and "评价办理结果" not in page
+    client.post(url, {"rating": "unsatisfied", "comment": "again"})
+    assert GrievanceReport.objects.get().rating == "satisfied"
+
+
+def test_unsatisfied_needs_a_reason_and_reopens(client, case):
+    resolve(case)
+    url = f"/track/link/{case['secret']}/"
+    response = client.post(url, {"rating": "unsatisfied", "comment": ""})
+    assert "请告诉我们哪里不满意" in response.content.decode()
+    client.post(url, {"rating": "unsatisfied", "comment": "第二天摊子又摆出来了"})
+    report = GrievanceReport.objects.get()
+    assert report.state == S.DISPATCHED and report.rating == ""
+    assert CaseEvent.objects.filter(report=report, action="rate", note__contains="不满意").exists()
+    assert CaseEvent.objects.filter(report=report, action="reopen").exists()
+
+
+def test_cannot_rate_before_resolution(client, case):
+    url = f"/track/link/{case['secret']}/"
+    assert "评价办理结果" not in client.get(url).content.decode()
+    client.post(url, {"rating": "satisfied"})
+    assert GrievanceReport.objects.get().rating == ""
+
+
+def test_invalid_rating_value_is_a_field_error(client, case):
+    resolve(case)
+    response = client.post(f"/track/link/{case['secret']}/", {"rating": "<script>"})
+    assert response.status_code == 200 and "请从选项中选择" in response.content.decode()
+
+
+def test_anonymous_reports_cannot_be_looked_up_by_number(client, world):
+    report, _ = submit_report(
+        "anon",
+        category=CaseCategory.objects.get(slug="noise"),
+        grid=world["grid_a"],
+        address="x",
+        description="深夜噪音",
+        contact={"anonymous": True, "consent": True},
+    )
+    response = lookup(client, report.reference, "0000")
+    assert "工单编号或手机号码后四位不正确" in response.content.decode()

@@ -1,0 +1,178 @@
+"""The grievance wizard at /report/ as a resident walks it: steps, Back, reload, errors, done."""
+
+import pytest
+from django.test import Client
+
+from casework.models import CaseCategory, CasePhoto, GrievanceReport
+from tests import factories as f
+from tests import wizard_driver as driver
+from tests.wizard_driver import REPORT, jpeg_bytes, key_of
+
+pytestmark = pytest.mark.django_db
+PREFIX = REPORT.prefix
+
+
+def post(client, step, data, key, photos=None):
+    return driver.post_step(client, REPORT, step, data, key, photos)
+
+
+def walk(client, place, key, contact=None, photo=True):
+    category = CaseCategory.objects.get(slug="cooking_fumes")
+    return driver.walk_report(client, place, key, category=category, contact=contact, photo=photo)
+
+
+def test_first_step_shows_progress_and_categories(client, place):
+    response = client.get("/report/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "第 1 步，共 5 步" in text and "油烟扰民" in text and "饭店排烟" in text
+
+
+def test_full_walk_creates_one_report_with_photo_and_shows_reference(client, place):
+    key = key_of(client)
+    response = walk(client, place, key)
+    assert response.status_code == 302 and response["Location"] == "/report/thanks/"
+    report = GrievanceReport.objects.get()
+    assert report.reporter_mobile == "13812345678" and report.grid == place["grid"]
+    assert report.accept_due > report.created_at and report.resolve_due > report.accept_due
+    photo = CasePhoto.objects.get(report=report)
+    assert photo.file.name.endswith(".jpg") and "门口" not in photo.file.name
+    thanks = client.get("/report/thanks/").content.decode()
+    assert report.reference in thanks and "/track/link/" in thanks
+
+
+def test_double_submit_makes_one_report(client, place):
+    key = key_of(client)
+    walk(client, place, key)
+    again = post(client, "review", {"confirm": "on"}, key)
+    assert again.status_code == 302 and again["Location"] == "/report/thanks/"
+    assert GrievanceReport.objects.count() == 1
+
+
+def test_errors_show_next_to_field_and_at_top_and_keep_input(client, place):
+    key = key_of(client)
+    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    response = post(client, "location", {"community": place["community"].pk, "grid": "", "address": "我家楼下"}, key)
+    text = response.content.decode()
+    assert "请修改以下内容后再继续" in text and text.count("请选择网格。") == 2
+    assert 'value="我家楼下"' in text
+
+
+def test_back_keeps_what_was_typed_even_if_invalid(client, place):
+    key = key_of(client)
+    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    response = client.post(
+        "/report/",
+        {
+            f"{PREFIX}-current_step": "location",
+            "submission_key": key,
+            "wizard_goto_step": "category",
+            "location-address": "菜市场北门",
+        },
+    )
+    assert "第 1 步" in response.content.decode()
+    forward = client.get("/report/")  # reload shows the current step, not a restart
+    assert "第 1 步" in forward.content.decode()
+    response = post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    assert 'value="菜市场北门"' in response.content.decode()
+
+
+def test_reload_keeps_progress_and_restart_clears_it(client, place):
+    key = key_of(client)
+    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    assert "第 2 步" in client.get("/report/").content.decode()
+    assert "第 1 步" in client.get("/report/?restart=1").content.decode()
+
+
+def test_expired_session_is_told_plainly(client, place):
+    key = key_of(client)
+    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    client.cookies.clear()  # the session is gone
+    response = post(client, "location", {"community": place["community"].pk}, key)
+    text = response.content.decode()
+    assert response.status_code == 400 and "您的填写已过期" in text and "请选择网格" not in text
+
+
+def test_anonymous_report_keeps_no_contact(client, place):
+    key = key_of(client)
+    walk(client, place, key, contact={"anonymous": "on", "name": "李四", "mobile": "13900001111", "consent": "on"})
+    report = GrievanceReport.objects.get()
+    assert report.anonymous and report.reporter_name == "" and report.reporter_mobile == ""
+
+
+@pytest.mark.parametrize(
+    "contact,error",
+    [
+        ({"name": "王秀兰", "mobile": "12345", "consent": "on"}, "请输入有效的 11 位手机号码"),
+        ({"name": "", "mobile": "13812345678", "consent": "on"}, "请填写姓名，或勾选“匿名反映”"),
+        ({"name": "王秀兰", "mobile": "13812345678"}, "请勾选同意个人信息告知"),
+        ({"name": "王秀兰", "mobile": "13812345678", "email": "不是邮箱", "consent": "on"}, "请输入有效的电子邮箱"),
+    ],
+)
+def test_contact_errors_are_in_chinese_and_nothing_is_saved(client, place, contact, error):
+    key = key_of(client)
+    category = CaseCategory.objects.get(slug="noise")
+    post(client, "category", {"category": category.pk}, key)
+    post(client, "location", {"community": place["community"].pk, "grid": place["grid"].pk, "address": "x 号"}, key)
+    post(client, "details", {"description": "晚上十二点还很吵闹"}, key)
+    response = post(client, "contact", contact, key)
+    assert error in response.content.decode()
+    assert not GrievanceReport.objects.exists()
+
+
+def test_hostile_upload_gets_field_error(client, place):
+    key = key_of(client)
+    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    response = post(
+        client,
+        "location",
+        {"community": place["community"].pk, "grid": place["grid"].pk, "address": "解放路"},
+        key,
+        photos={"photo_1": ("photo.png", b"<svg onload=alert(1)></svg>")},
+    )
+    assert "照片" in response.content.decode() and "第 2 步" in response.content.decode()
+
+
+def test_grid_of_another_community_is_refused(client, place):
+    other = f.grid(f.community())
+    key = key_of(client)
+    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    response = post(client, "location", {"community": place["community"].pk, "grid": other.pk, "address": "x"}, key)
+    assert "所选网格不属于所选社区" in response.content.decode()
+
+
+def start_with_photo(place, key_client):
+    client, key = key_client
+    post(client, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
+    post(
+        client,
+        "location",
+        {"community": place["community"].pk, "grid": place["grid"].pk, "address": "解放路 18 号"},
+        key,
+        photos={"photo_1": ("门口.jpg", jpeg_bytes())},
+    )
+    post(client, "details", {"description": "晚上十二点还很吵闹"}, key)
+    post(client, "contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, key)
+
+
+def finish(client_key):
+    client, key = client_key
+    return post(client, "review", {"confirm": "on"}, key)
+
+
+def test_finishing_a_wizard_never_touches_another_residents_pending_photo(place):
+    """Three residents upload photos with the same file name; finishing one must not delete
+    the temporary photo of another (a 500 on their last step, found by bench/wizard.py)."""
+    residents = []
+    for _ in range(3):
+        client = Client()
+        residents.append((client, key_of(client)))
+    first, second, third = residents
+    start_with_photo(place, first)  # holds the plain temporary name
+    start_with_photo(place, second)  # gets a suffixed name
+    assert finish(first).status_code == 302  # frees the plain name
+    start_with_photo(place, third)  # takes the plain name again
+    assert finish(second).status_code == 302
+    response = finish(third)
+    assert response.status_code == 302 and response["Location"] == "/report/thanks/"
+    assert CasePhoto.objects.count() == 3
