@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from .validators import normalise_credit_code, normalise_mobile, validate_credit_code, validate_mobile
+from .fields import MobileField
+from .validators import normalise_credit_code, validate_credit_code
 
 
 class MerchantAdminForm(WagtailAdminModelForm):
@@ -18,12 +19,12 @@ class MerchantAdminForm(WagtailAdminModelForm):
         help_text=_("营业执照上的 18 位代码；校验位不符时会标记出来，请核对执照原件"),
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}),
     )
-    mobile = forms.CharField(
+    mobile = MobileField(
         label=_("联系手机"),
         max_length=40,
         required=False,
+        autocomplete="off",
         help_text=_("仅工作人员可见，不在网站公开"),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
     def clean_credit_code(self):
@@ -41,10 +42,3 @@ class MerchantAdminForm(WagtailAdminModelForm):
                 params={"name": other.name},
             )
         return value
-
-    def clean_mobile(self):
-        value = self.cleaned_data.get("mobile", "")
-        if value:
-            validate_mobile(value)
-            return normalise_mobile(value)
-        return ""

@@ -83,11 +83,28 @@ class Submission(models.Model):
     secret_hash = models.CharField(max_length=64, unique=True, editable=False)
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
 
+    # Set by each kind: SJ for cases, RM for merchant applications.
+    REFERENCE_PREFIX = ""
+
     class Meta:
         abstract = True
 
     def check_secret(self, secret):
         return secrets.compare_digest(self.secret_hash, hash_secret(secret or ""))
+
+    @classmethod
+    def new_identity(cls, submission_key, now):
+        """({reference, secret_hash, submission_key}, the private-link secret) for a new record.
+
+        Call inside the transaction that creates it: the day's reference number stays locked until commit.
+        """
+        secret = new_secret()
+        fields = {
+            "reference": DailySequence.next_reference(cls.REFERENCE_PREFIX, now),
+            "secret_hash": hash_secret(secret),
+            "submission_key": submission_key,
+        }
+        return fields, secret
 
 
 def private_photo_path(instance, filename):

@@ -18,11 +18,10 @@ from portal.notifications import (
     admin_url,
     enqueue_on_commit,
     render_message,
-    render_text,
     send_to_each,
     staff_sender,
+    tell_person,
 )
-from portal.sms import send_sms
 
 from .models import CaseEvent, GrievanceReport
 
@@ -91,14 +90,7 @@ def send_case_update(event_id):
         "track_url": absolute_url(reverse("track")),
         "site_name": settings.SITE_NAME,
     }
-    sent = 0
-    if report.reporter_email:
-        subject, body = render_message("casework/emails/case_update", context)
-        sent += send_to_each(subject, body, [report.reporter_email])
-    if report.reporter_mobile:
-        send_sms(report.reporter_mobile, render_text("casework/emails/case_update_sms.txt", context))
-        sent += 1
-    return sent
+    return tell_person(report.reporter_email, report.reporter_mobile, "casework/emails/case_update", context)
 
 
 def _load_report(report_id):

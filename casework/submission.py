@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal import faults
 
-from .models import CasePhoto, DailySequence, GrievanceReport, hash_secret, new_secret
+from .models import CasePhoto, GrievanceReport
 from .notifications import notify_new_case
 from .workdays import add_working_days, add_working_hours
 
@@ -27,14 +27,12 @@ def submit_report(
         return existing, None
     contact = contact or {}
     now = timezone.now()
-    secret = new_secret()
     faults.checkpoint("before_insert")
     try:
         with transaction.atomic():
+            identity, secret = GrievanceReport.new_identity(submission_key, now)
             report = GrievanceReport.objects.create(
-                reference=DailySequence.next_reference(GrievanceReport.REFERENCE_PREFIX, now),
-                secret_hash=hash_secret(secret),
-                submission_key=submission_key,
+                **identity,
                 category=category,
                 community_id=grid.community_id,
                 grid=grid,

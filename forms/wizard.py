@@ -79,6 +79,20 @@ class IntakeWizardMixin:
         kept.update((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
         return kept
 
+    def finish(self, record, secret):
+        """After done() stored `record`: remember it for the thank-you page and go there.
+
+        The private link's secret exists only in this response's session: a repeated post of the
+        same submission (secret None) keeps what the first one remembered.
+        """
+        if secret:
+            self.request.session[self.done_session_key] = {
+                "key": record.submission_key,
+                "reference": record.reference,
+                "secret": secret,
+            }
+        return redirect(self.thanks_url_name)
+
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         context.update(
@@ -87,3 +101,11 @@ class IntakeWizardMixin:
             step_titles=[(name, self.form_list[name].title) for name in self.get_form_list()],
         )
         return context
+
+
+def just_submitted(request, session_key, queryset):
+    """(the record this browser just submitted, its private-link secret), or (None, "")."""
+    done = request.session.get(session_key) or {}
+    reference = done.get("reference")
+    record = queryset.filter(reference=reference).first() if reference else None
+    return record, done.get("secret", "")

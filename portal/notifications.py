@@ -12,6 +12,8 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from .sms import send_sms
+
 
 def enqueue_on_commit(task, *args):
     """Enqueue task(*args) once the current transaction commits.
@@ -48,6 +50,22 @@ def send_to_each(subject, body, addresses, sender=None):
         return 0
     messages = [EmailMessage(subject, body, sender, [address]) for address in addresses]
     return get_connection().send_messages(messages) or 0
+
+
+def tell_person(email, mobile, template, context):
+    """Email and text one person (a reporter, an applicant) at whichever addresses they left.
+
+    The email from `<template>_subject.txt` and `<template>.txt`, the SMS from `<template>_sms.txt`;
+    returns how many messages went.
+    """
+    sent = 0
+    if email:
+        subject, body = render_message(template, context)
+        sent += send_to_each(subject, body, [email])
+    if mobile:
+        send_sms(mobile, render_text(f"{template}_sms.txt", context))
+        sent += 1
+    return sent
 
 
 def absolute_url(path):

@@ -6,8 +6,9 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alliance.fields import MobileField
 from alliance.models import Merchant
-from alliance.validators import normalise_credit_code, normalise_mobile, validate_credit_code, validate_mobile
+from alliance.validators import normalise_credit_code, validate_credit_code
 
 from ..fields import PhotoField, PlaceFields
 from ..models import Convention, MerchantApplication
@@ -83,12 +84,7 @@ class ApplicantStep(forms.Form):
         help_text=_("店主或负责与社区联系的人，稍后签署公约时请填写同一个姓名"),
         error_messages={"required": _("请填写联系人姓名。"), "max_length": _("姓名请控制在 40 字以内。")},
     )
-    mobile = forms.CharField(
-        label=_("手机号码"),
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        error_messages={"required": _("请填写手机号码。")},
-    )
+    mobile = MobileField()
     email = forms.EmailField(
         label=_("电子邮箱（可不填）"),
         required=False,
@@ -99,11 +95,6 @@ class ApplicantStep(forms.Form):
         label=_("我已阅读并同意上方的个人信息告知"),
         error_messages={"required": _("请勾选同意个人信息告知后再继续。")},
     )
-
-    def clean_mobile(self):
-        value = self.cleaned_data["mobile"]
-        validate_mobile(value)
-        return normalise_mobile(value)
 
 
 class OffersStep(forms.Form):

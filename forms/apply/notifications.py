@@ -5,8 +5,7 @@ tasks take ids and load fresh rows."""
 from django.conf import settings
 from django_tasks import task
 
-from portal.notifications import admin_url, enqueue_on_commit, render_message, render_text, send_to_each, staff_sender
-from portal.sms import send_sms
+from portal.notifications import admin_url, enqueue_on_commit, render_message, send_to_each, staff_sender, tell_person
 
 from ..models import MerchantApplication
 
@@ -49,11 +48,4 @@ def send_application_update(application_id):
         # Back in review (resubmitted) before the worker ran: there is no outcome to tell.
         return 0
     context = {"application": application, "state": application.get_state_display(), "site_name": settings.SITE_NAME}
-    sent = 0
-    if application.email:
-        subject, body = render_message("forms/apply/emails/application_update", context)
-        sent += send_to_each(subject, body, [application.email])
-    if application.mobile:
-        send_sms(application.mobile, render_text("forms/apply/emails/application_update_sms.txt", context))
-        sent += 1
-    return sent
+    return tell_person(application.email, application.mobile, "forms/apply/emails/application_update", context)

@@ -5,7 +5,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance.validators import credit_code_check_passes
-from casework.models import DailySequence, hash_secret, new_secret
 
 from ..models import ApplicationEvent, ApplicationPhoto, MerchantApplication
 from .notifications import notify_new_application
@@ -18,13 +17,11 @@ def submit_application(submission_key, *, shop, contact, offers, photos, convent
     if existing:
         return existing, None
     now = timezone.now()
-    secret = new_secret()
     try:
         with transaction.atomic():
+            identity, secret = MerchantApplication.new_identity(submission_key, now)
             application = MerchantApplication.objects.create(
-                reference=DailySequence.next_reference(MerchantApplication.REFERENCE_PREFIX, now),
-                secret_hash=hash_secret(secret),
-                submission_key=submission_key,
+                **identity,
                 shop_name=shop["shop_name"],
                 category=shop["category"],
                 address=shop["address"],

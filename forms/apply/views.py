@@ -18,7 +18,7 @@ from casework.models import hash_secret
 
 from ..abuse import AbuseProtectionMixin
 from ..models import ApplicationEvent, ApplicationPhoto, Convention, MerchantApplication
-from ..wizard import IntakeWizardMixin
+from ..wizard import IntakeWizardMixin, just_submitted
 from .forms import (
     AmendForm,
     ApplicantStep,
@@ -107,21 +107,14 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
             photos=[(kind, photo) for kind, photo in photos if photo],
             convention=form_dict["convention"].cleaned_data,
         )
-        if secret:
-            self.request.session[DONE_SESSION_KEY] = {
-                "key": application.submission_key,
-                "reference": application.reference,
-                "secret": secret,
-            }
-        return redirect("apply_thanks")
+        return self.finish(application, secret)
 
 
 def apply_thanks(request):
-    done = request.session.get(DONE_SESSION_KEY)
-    application = MerchantApplication.objects.filter(reference=(done or {}).get("reference")).first()
+    application, secret = just_submitted(request, DONE_SESSION_KEY, MerchantApplication.objects.all())
     if application is None:
         return redirect("apply")
-    link = request.build_absolute_uri(reverse("apply_status", args=[done["secret"]])) if done.get("secret") else ""
+    link = request.build_absolute_uri(reverse("apply_status", args=[secret])) if secret else ""
     return render(request, "forms/apply/thanks.html", {"application": application, "private_link": link})
 
 

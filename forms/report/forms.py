@@ -6,7 +6,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from alliance.validators import normalise_mobile, validate_mobile
+from alliance.fields import MobileField
 from casework.models import CaseCategory, GrievanceReport
 
 from ..fields import PhotoField, PlaceFields
@@ -88,13 +88,7 @@ class ReporterStep(forms.Form):
     name = forms.CharField(
         label=_("姓名"), max_length=40, required=False, error_messages={"max_length": _("姓名请控制在 40 字以内。")}
     )
-    mobile = forms.CharField(
-        label=_("手机号码"),
-        max_length=20,
-        required=False,
-        help_text=_("用于回访和查询进度，只有处理人员能看到"),
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-    )
+    mobile = MobileField(required=False, help_text=_("用于回访和查询进度，只有处理人员能看到"))
     email = forms.EmailField(
         label=_("电子邮箱（可不填）"),
         required=False,
@@ -105,13 +99,6 @@ class ReporterStep(forms.Form):
         label=_("我已阅读并同意上方的个人信息告知"),
         error_messages={"required": _("请勾选同意个人信息告知后再继续。")},
     )
-
-    def clean_mobile(self):
-        value = self.cleaned_data.get("mobile", "")
-        if value:
-            validate_mobile(value)
-            return normalise_mobile(value)
-        return ""
 
     def clean(self):
         cleaned = super().clean()

@@ -15,7 +15,7 @@ from portal.params import clean_text
 from portal.ratelimit import rate_limited
 
 from ..abuse import AbuseProtectionMixin
-from ..wizard import IntakeWizardMixin
+from ..wizard import IntakeWizardMixin, just_submitted
 from .forms import CategoryStep, DetailsStep, LocationStep, RatingForm, ReporterStep, ReportReviewStep, TrackForm
 
 DONE_SESSION_KEY = "report_done"
@@ -73,23 +73,14 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
             contact=contact,
             photos=photos,
         )
-        if secret:
-            self.request.session[DONE_SESSION_KEY] = {
-                "key": report.submission_key,
-                "reference": report.reference,
-                "secret": secret,
-            }
-        return redirect("report_thanks")
+        return self.finish(report, secret)
 
 
 def report_thanks(request):
-    done = request.session.get(DONE_SESSION_KEY)
-    if not done:
-        return redirect("report")
-    report = GrievanceReport.objects.select_related("category").filter(reference=done["reference"]).first()
+    report, secret = just_submitted(request, DONE_SESSION_KEY, GrievanceReport.objects.select_related("category"))
     if report is None:
         return redirect("report")
-    link = request.build_absolute_uri(reverse("track_private", args=[done["secret"]])) if done.get("secret") else ""
+    link = request.build_absolute_uri(reverse("track_private", args=[secret])) if secret else ""
     return render(request, "forms/report/thanks.html", {"report": report, "private_link": link})
 
 

@@ -17,6 +17,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from hypothesis import strategies as st
 from hypothesis.extra.django import from_field, register_field_strategy
 
+from alliance.fields import MobileField
 from alliance.models import Community, Grid
 from alliance.validators import normalise_credit_code, normalise_mobile
 from casework.models import CaseCategory, GrievanceReport
@@ -53,6 +54,7 @@ register_field_strategy(report.CategoryChoiceField, choice_or_junk(CaseCategory)
 register_field_strategy(GridChoiceField, choice_or_junk(Grid))
 # Our photo field is a FileField that re-encodes: the same arbitrary bytes as Django's FileField get.
 register_field_strategy(PhotoField, from_field(django_forms.FileField()))
+register_field_strategy(MobileField, st.text())
 
 
 def text_for(field):

@@ -21,8 +21,9 @@ from casework.models import CaseCategory, GrievanceReport
 from forms.models import MerchantApplication
 from home.search import MAX_QUERY_LENGTH as SEARCH_QUERY_LENGTH
 from portal.params import clean_text
+from tests import wizard_driver as driver
 
-from .checks import CJK, CONTACT_PERSON, jpeg, shown_escaped
+from .checks import CJK, CONTACT_PERSON, shown_escaped
 from .forms_under_test import CODE, credit_code, mobile, strip
 from .hostile import HTTP_SAMPLE, label
 
@@ -38,8 +39,7 @@ class Step:
 
 
 REPORT = {
-    "url": "/report/",
-    "prefix": "report_wizard",
+    "wizard": driver.REPORT,
     "model": GrievanceReport,
     "steps": [
         Step("category", lambda w: {"category": CaseCategory.objects.get(slug="noise").pk}),
@@ -73,8 +73,7 @@ REPORT = {
 }
 
 APPLY = {
-    "url": "/apply/",
-    "prefix": "apply_wizard",
+    "wizard": driver.APPLY,
     "model": MerchantApplication,
     "steps": [
         Step(
@@ -121,10 +120,8 @@ APPLY = {
 
 
 def post_step(client, wizard, step, data, key):
-    payload = {f"{wizard['prefix']}-current_step": step.name, "submission_key": key}
-    payload.update({f"{step.name}-{k}": v for k, v in data.items()})
-    payload.update({f"{step.name}-{name}": jpeg() for name in step.photos})
-    return client.post(wizard["url"], payload)
+    photos = {name: ("photo.jpg", driver.jpeg_bytes((32, 24), "red")) for name in step.photos}
+    return driver.post_step(client, wizard["wizard"], step.name, data, key, photos)
 
 
 def current_step(response):
@@ -134,7 +131,7 @@ def current_step(response):
 def walk(client, world, wizard, value):
     """Walk the wizard with value in every hostile field; returns (problems, accepted fields)."""
     problems, accepted = [], {}
-    start = client.get(wizard["url"] + "?restart=1")
+    start = client.get(wizard["wizard"].url + "?restart=1")
     key = start.context["submission_key"]
     response = None
     for step in wizard["steps"]:
