@@ -297,6 +297,14 @@ class GrievanceReportQuerySet(models.QuerySet):
             due_today=Count("pk", filter=due_today),
         )
 
+    def link_reporter(self, user, mobile):
+        """Link the cases reported with `mobile` to the account that verified it; returns how many."""
+        if not mobile:
+            return 0
+        return self.filter(reporter_mobile=mobile, anonymous=False, reporter_user__isnull=True).update(
+            reporter_user=user
+        )
+
     def closed_before(self, moment):
         """Archived before `moment` with the reporter's contact still held (for purge_contacts)."""
         return self.filter(state=State.CLOSED, closed_at__lt=moment, contact_purged_at__isnull=True)
@@ -321,6 +329,16 @@ class GrievanceReport(Submission):
     reporter_mobile = models.CharField(_("手机"), max_length=11, blank=True)
     reporter_email = models.EmailField(_("电子邮箱"), blank=True)
     consented_at = models.DateTimeField(_("同意个人信息告知的时间"), null=True, blank=True)
+    # The reporter's own account on the public site, linked when they signed in with the mobile
+    # they reported with (their 我的 page lists the case).
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+        verbose_name=_("反映人账号"),
+    )
 
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.SUBMITTED, db_index=True)
     assignee = models.ForeignKey(

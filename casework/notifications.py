@@ -90,7 +90,8 @@ def send_case_update(event_id):
         "track_url": absolute_url(reverse("track")),
         "site_name": settings.SITE_NAME,
     }
-    return tell_person(report.reporter_email, report.reporter_mobile, "casework/emails/case_update", context)
+    params = {"reference": report.reference, "state": context["state"]}
+    return tell_person(report.reporter_email, report.reporter_mobile, "casework/emails/case_update", context, params)
 
 
 def _load_report(report_id):

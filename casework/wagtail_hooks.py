@@ -152,3 +152,27 @@ class CaseSettingsGroup(SnippetViewSetGroup):
 
 
 register_snippet(CaseSettingsGroup)
+
+
+# --- The reporter's own account (accounts/ calls these hooks; casework does not import it) ---------
+
+
+@hooks.register("person_verified")
+def link_reported_cases(person):
+    GrievanceReport.objects.link_reporter(person.user, person.mobile)
+
+
+@hooks.register("my_sections")
+def my_cases_section(request, person):
+    if person.is_verified:
+        # Cases reported with this mobile since the last sign-in join the list too.
+        GrievanceReport.objects.link_reporter(person.user, person.mobile)
+    cases = GrievanceReport.objects.filter(reporter_user=person.user).select_related("category").order_by("-created_at")
+    cases = cases[:20]
+    return {
+        "slug": "cases",
+        "title": _("我反映的问题"),
+        "template": "casework/my_cases.html",
+        "cases": list(cases),
+        "order": 30,
+    }

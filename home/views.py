@@ -32,6 +32,7 @@ def robots_txt(request):
         "Disallow: /report/",
         "Disallow: /apply/",
         "Disallow: /track/",
+        "Disallow: /my/",
         "Disallow: /search/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

@@ -52,18 +52,20 @@ def send_to_each(subject, body, addresses, sender=None):
     return get_connection().send_messages(messages) or 0
 
 
-def tell_person(email, mobile, template, context):
+def tell_person(email, mobile, template, context, sms_params):
     """Email and text one person (a reporter, an applicant) at whichever addresses they left.
 
-    The email from `<template>_subject.txt` and `<template>.txt`, the SMS from `<template>_sms.txt`;
-    returns how many messages went.
+    The email from `<template>_subject.txt` and `<template>.txt`; the SMS text from
+    `<template>_sms.txt`, and for a gateway the kind (the template's last name) and `sms_params`.
+    Returns how many messages went.
     """
     sent = 0
     if email:
         subject, body = render_message(template, context)
         sent += send_to_each(subject, body, [email])
     if mobile:
-        send_sms(mobile, render_text(f"{template}_sms.txt", context))
+        kind = template.rsplit("/", 1)[-1]
+        send_sms(mobile, render_text(f"{template}_sms.txt", context), kind=kind, params=sms_params)
         sent += 1
     return sent
 

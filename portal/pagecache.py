@@ -37,7 +37,7 @@ GENERATION_KEY = "pagecache:generation"
 
 # Never cached: the admin, forms that carry a session or CSRF token, personal tracking pages,
 # the text-size switch (it sets a cookie) and the health check the benchmark compares against.
-EXCLUDED_PREFIXES = ("/admin/", "/report/", "/apply/", "/track/", "/text-size/", "/documents/", "/healthz/")
+EXCLUDED_PREFIXES = ("/admin/", "/report/", "/apply/", "/track/", "/my/", "/text-size/", "/documents/", "/healthz/")
 
 
 # Values that stay the same for the length of one request (the generation, the restricted

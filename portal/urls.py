@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as accounts_views
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
 from forms.apply import views as apply_views
@@ -36,6 +37,11 @@ urlpatterns = [
     path("track/", report_views.track, name="track"),
     path("track/link/<str:secret>/", report_views.track_private, name="track_private"),
     path("track/<str:reference>/", report_views.track_report, name="track_report"),
+    path("my/", accounts_views.my_view, name="my"),
+    path("my/sign-in/", accounts_views.sign_in_view, name="sign_in"),
+    path("my/sign-in/code/", accounts_views.sign_in_code_view, name="sign_in_code"),
+    path("my/sign-out/", accounts_views.sign_out_view, name="sign_out"),
+    path("my/cases/<str:reference>/", report_views.track_mine, name="track_mine"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("healthz/", home_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),

@@ -48,4 +48,6 @@ def send_application_update(application_id):
         # Back in review (resubmitted) before the worker ran: there is no outcome to tell.
         return 0
     context = {"application": application, "state": application.get_state_display(), "site_name": settings.SITE_NAME}
-    return tell_person(application.email, application.mobile, "forms/apply/emails/application_update", context)
+    params = {"reference": application.reference, "state": context["state"]}
+    template = "forms/apply/emails/application_update"
+    return tell_person(application.email, application.mobile, template, context, params)

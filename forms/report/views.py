@@ -1,6 +1,7 @@
 """民情反映: the grievance wizard at /report/, its thank-you page, and tracking at /track/."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -141,6 +142,21 @@ def track_report(request, reference):
     if report is None or report.pk not in request.session.get(TRACKED_SESSION_KEY, []):
         return redirect("track")
     return _status_page(request, report, via_link=False)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required(login_url="sign_in")
+def track_mine(request, reference):
+    """A signed-in reporter's own case, from their 我的 page (linked to their account by mobile)."""
+    reference = clean_text(reference, max_length=30)
+    report = (
+        GrievanceReport.objects.select_related("category", "community", "grid")
+        .filter(reference=reference, reporter_user=request.user)
+        .first()
+    )
+    if report is None:
+        return redirect("my")
+    return _status_page(request, report, via_link=True)
 
 
 @require_http_methods(["GET", "POST"])

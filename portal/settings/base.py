@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "bulletins",
     "casework",
     "forms",
+    "accounts",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Residents' and shop staff's SMS-code sessions count as anonymous in the admin.
+    "accounts.middleware.PublicSessionsStayOffAdminMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.security.ContentSecurityPolicyMiddleware",  # django-csp, with the admin's own policy
@@ -117,6 +121,13 @@ else:
 INTAKE_FAULT_INJECTION = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Staff sign in with a password (Django's backend); residents and shop staff with an SMS code,
+# whose backend only restores their sessions and never carries staff rights (accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.MobileCodeBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -193,6 +204,17 @@ SITE_NAME = _("商居联盟")
 # DEFAULT_FROM_EMAIL. SMS go through a pluggable backend whose default only logs (number masked).
 STAFF_NOTIFICATION_FROM_EMAIL = os.environ.get("STAFF_NOTIFICATION_FROM_EMAIL") or None
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "portal.sms.LogSMSBackend")
+
+# Sign-in by SMS code (accounts/signin.py): codes are this long and live this many seconds; a number
+# gets a new code at most every COOLDOWN seconds and PER_NUMBER times a day; a client may ask for
+# PER_CLIENT codes and try ATTEMPTS_PER_CLIENT codes an hour. Wrong codes back off exponentially.
+SIGN_IN_CODE_LENGTH = 6
+SIGN_IN_CODE_VALID_SECONDS = int(os.environ.get("SIGN_IN_CODE_VALID_SECONDS", 5 * 60))
+SIGN_IN_CODE_COOLDOWN = int(os.environ.get("SIGN_IN_CODE_COOLDOWN", 60))
+SIGN_IN_CODES_PER_NUMBER = int(os.environ.get("SIGN_IN_CODES_PER_NUMBER", 8))
+SIGN_IN_CODES_PER_CLIENT = int(os.environ.get("SIGN_IN_CODES_PER_CLIENT", 20))
+SIGN_IN_ATTEMPTS_PER_CLIENT = int(os.environ.get("SIGN_IN_ATTEMPTS_PER_CLIENT", 30))
+SIGN_IN_THROTTLE_FACTOR = 1
 
 # Intake abuse protection (forms/abuse.py, portal/ratelimit.py). Behind N reverse proxies set TRUSTED_PROXY_COUNT=N,
 # or every client counts as the proxy's address; X-Forwarded-For is never trusted beyond that.

@@ -6,6 +6,7 @@ variables, EMAIL_*, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUD
 SECURE_HSTS_PRELOAD, CSP_MEDIA_ORIGINS, WAGTAILADMIN_BASE_URL, LOG_LEVEL (and ADMIN_LOGIN_* in base.py).
 """
 
+import json
 import os
 from urllib.parse import urlsplit
 
@@ -157,6 +158,17 @@ EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
+
+# Alibaba Cloud SMS when SMS_BACKEND=portal.sms.AliyunSMSBackend: the key pair, the approved signature
+# and one approved template code per kind of message, e.g.
+# SMS_ALIYUN_TEMPLATES='{"sign_in_code": "SMS_...", "case_update": "SMS_...", "application_update": "SMS_..."}'.
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+    "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+    "SIGN_NAME": os.environ.get("ALIYUN_SMS_SIGN_NAME", ""),
+    "TEMPLATES": json.loads(os.environ.get("SMS_ALIYUN_TEMPLATES") or "{}"),
+    "ENDPOINT": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+}
 
 LOGGING = {
     "version": 1,

@@ -169,6 +169,21 @@ rule(
 rule("track_private", "secret-link", NOBODY, lambda w: [r("track_private", "wrong-secret")], control=False, post=True)
 # Without having proved the reference and mobile digits in this session, a case's page is a redirect to the lookup.
 rule("track_report", "session-proof", NOBODY, one("track_report", "case_a.reference"), control=False, post=True)
+
+# Residents' and shop staff's own pages (accounts/): signed in by SMS code, never by a staff account.
+rule("sign_in", "public", ALL, one("sign_in"), post=True)
+rule("sign_in_code", "public", ALL, None, note="the second step of sign_in; without a number it sends you back")
+rule("sign_out", "public", ALL, one("sign_out"), get=False, post=True)
+rule("my", "residents-only", NOBODY, one("my"), control=False, note="staff accounts get 403, anonymous the sign-in")
+rule(
+    "track_mine",
+    "resident-own-case",
+    NOBODY,
+    one("track_mine", "case_a.reference"),
+    control=False,
+    post=True,
+    note="only the case's reporter, signed in by SMS code",
+)
 rule("wagtail_serve", "public-pages", ALL, lambda w: [w.news.url, w.questionnaire.url, w.home.url], post=False)
 rule("wagtail_serve_ics", "public-pages", ALL, lambda w: ["/notices/calendar.ics"], control=True)
 rule(

@@ -36,9 +36,9 @@ def outcome(response):
         return "refused"
     if status in (301, 302, 303):
         location = response["Location"]
-        if "/login/" in location:
+        if "/login/" in location or location.startswith(reverse("sign_in")):
             return "login"
-        if location == reverse("track"):
+        if location in (reverse("track"), reverse("my")):
             return "refused"  # a case page without proof of the reference and mobile digits
         if location in ("/admin/", reverse("applications:index")):
             # Wagtail's permission_denied and the application views redirect with an error message.

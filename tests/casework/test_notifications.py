@@ -34,7 +34,7 @@ def sent_to():
 
 
 def everything_sent(sms_outbox):
-    texts = [m.subject + m.body for m in mail.outbox] + [text for _mobile, text in sms_outbox]
+    texts = [m.subject + m.body for m in mail.outbox] + [message.text for message in sms_outbox]
     return "\n".join(texts)
 
 
@@ -87,7 +87,8 @@ def test_public_event_emails_and_texts_the_reporter(sms_outbox, notified_staff, 
     assert "已受理" in message.body and "网格员今天下午上门查看" in message.body
     assert "http://testserver/track/" in message.body
     assert len(sms_outbox) == 1
-    mobile, text = sms_outbox[0]
+    mobile, text = sms_outbox[0].mobile, sms_outbox[0].text
+    assert sms_outbox[0].kind == "case_update" and sms_outbox[0].params["reference"] == report.reference
     assert mobile == MOBILE and report.reference in text and "已受理" in text
     assert MOBILE not in message.body and MOBILE not in text  # the number is the address, not the content
 
@@ -143,7 +144,7 @@ def test_reporter_without_email_gets_only_sms(sms_outbox, notified_staff, django
     report, _secret = submit(notified_staff, name="李四", mobile="13900001111", consent=True)
     with django_capture_on_commit_callbacks(execute=True):
         perform(report, "accept", None, note="已受理")
-    assert mail.outbox == [] and [m for m, _t in sms_outbox] == ["13900001111"]
+    assert mail.outbox == [] and [message.mobile for message in sms_outbox] == ["13900001111"]
 
 
 def test_overdue_emails_the_moderators_only(sms_outbox, notified_staff, django_capture_on_commit_callbacks):

@@ -22,7 +22,7 @@ def test_new_application_emails_the_moderators(notified_staff, sms_outbox, djang
     message = mail.outbox[0]
     assert application.reference in message.subject and application.shop_name in message.body
     assert "http://testserver/admin/" in message.body
-    sent = "\n".join([m.subject + m.body for m in mail.outbox] + [text for _mobile, text in sms_outbox])
+    sent = "\n".join([m.subject + m.body for m in mail.outbox] + [message.text for message in sms_outbox])
     assert application.mobile not in sent and "李建国" not in sent
 
 
@@ -42,7 +42,7 @@ def test_applicant_hears_the_review_outcome(
         notify_application_update(application)
     assert sent_to() == ["shop@example.com"] and expected in mail.outbox[0].body
     assert application.reference in mail.outbox[0].subject
-    assert [mobile for mobile, _text in sms_outbox] == [application.mobile]
+    assert [message.mobile for message in sms_outbox] == [application.mobile]
 
 
 def test_application_update_in_rolled_back_transaction_sends_nothing(

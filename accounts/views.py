@@ -1,0 +1,95 @@
+"""The public side of accounts: sign in by mobile and SMS code, sign out, and 我的 (/my/).
+
+我的 shows what other apps register for the signed-in person through the "my_sections" hook
+(points, cases...): accounts cannot import those apps, they come to it.
+"""
+
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from wagtail import hooks
+
+from portal.privacy import mask_mobile
+
+from .forms import CodeForm, MobileForm
+from .models import Person
+from .signin import SignInRefused, send_code, sign_in, verify_code
+
+MOBILE_SESSION_KEY = "sign_in_mobile"
+NEXT_SESSION_KEY = "sign_in_next"
+# Wagtail hook other apps register: fn(request, person) -> a section dict or None, shown on /my/.
+MY_SECTIONS_HOOK = "my_sections"
+
+
+def _safe_next(request, value):
+    if value and url_has_allowed_host_and_scheme(value, {request.get_host()}, require_https=request.is_secure()):
+        return value
+    return reverse("my")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_view(request):
+    """Step 1: the mobile number."""
+    form = MobileForm(request.POST or None)
+    message = ""
+    if request.method == "GET":
+        request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
+    if request.method == "POST" and form.is_valid():
+        mobile = form.cleaned_data["mobile"]
+        try:
+            send_code(request, mobile)
+        except SignInRefused as refused:
+            message = str(refused)
+        else:
+            request.session[MOBILE_SESSION_KEY] = mobile
+            return redirect("sign_in_code")
+    status = 429 if message else 200
+    return render(request, "accounts/sign_in.html", {"form": form, "message": message}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_code_view(request):
+    """Step 2: the code that was sent."""
+    mobile = request.session.get(MOBILE_SESSION_KEY)
+    if not mobile:
+        return redirect("sign_in")
+    form = CodeForm(request.POST or None)
+    message = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = verify_code(request, mobile, form.cleaned_data["code"])
+        except SignInRefused as refused:
+            message = str(refused)
+        else:
+            target = request.session.get(NEXT_SESSION_KEY) or reverse("my")
+            sign_in(request, person)
+            return redirect(_safe_next(request, target))
+    context = {"form": form, "message": message, "masked_mobile": mask_mobile(mobile)}
+    return render(request, "accounts/sign_in_code.html", context)
+
+
+@require_POST
+def sign_out_view(request):
+    logout(request)
+    return redirect("/")
+
+
+def person_of(request):
+    """The signed-in person, or None (staff signed in to the admin are not one)."""
+    if not request.user.is_authenticated:
+        return None
+    return Person.objects.filter(user=request.user).first()
+
+
+@login_required(login_url="sign_in")
+def my_view(request):
+    person = person_of(request)
+    if person is None:
+        # A staff account browsing the public site: 我的 is for residents and shop staff.
+        return render(request, "accounts/not_a_person.html", status=403)
+    sections = [s for s in (hook(request, person) for hook in hooks.get_hooks(MY_SECTIONS_HOOK)) if s]
+    sections.sort(key=lambda section: section.get("order", 100))
+    return render(request, "accounts/my.html", {"person": person, "sections": sections})
