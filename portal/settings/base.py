@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "casework",
     "forms",
     "accounts",
+    "points",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -91,7 +92,8 @@ TEMPLATES = [
 def sqlite_database(path):
     """SQLite tuned for a small multi-user site: WAL, IMMEDIATE writes, a busy timeout."""
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's backend with a flush that respects append-only tables (portal/appendonly.py).
+        "ENGINE": "portal.db.sqlite3",
         "NAME": str(path),
         "OPTIONS": {
             # IMMEDIATE takes the write lock at BEGIN, so concurrent writers wait
@@ -215,6 +217,13 @@ SIGN_IN_CODES_PER_NUMBER = int(os.environ.get("SIGN_IN_CODES_PER_NUMBER", 8))
 SIGN_IN_CODES_PER_CLIENT = int(os.environ.get("SIGN_IN_CODES_PER_CLIENT", 20))
 SIGN_IN_ATTEMPTS_PER_CLIENT = int(os.environ.get("SIGN_IN_ATTEMPTS_PER_CLIENT", 30))
 SIGN_IN_THROTTLE_FACTOR = 1
+
+# Volunteer points (points/): a spend code lives this long; a resident spends at most this much per
+# visit and per day. Residents' points expire at the end of the year they were earned in
+# (`manage.py expire_points`, run from cron early in January).
+POINTS_CODE_VALID_SECONDS = int(os.environ.get("POINTS_CODE_VALID_SECONDS", 5 * 60))
+POINTS_MAX_PER_VISIT = int(os.environ.get("POINTS_MAX_PER_VISIT", 20))
+POINTS_MAX_PER_DAY = int(os.environ.get("POINTS_MAX_PER_DAY", 50))
 
 # Intake abuse protection (forms/abuse.py, portal/ratelimit.py). Behind N reverse proxies set TRUSTED_PROXY_COUNT=N,
 # or every client counts as the proxy's address; X-Forwarded-For is never trusted beyond that.

@@ -20,8 +20,13 @@ NOW = f.shanghai(2026, 11, 22, 10, 0)
 at = f.shanghai
 
 
+# Even an unsaved page looks up its content type (Wagtail's Page.__init__), which is cached only
+# until a transactional test flushes the database: every test here may touch the database.
+pytestmark = pytest.mark.django_db
+
+
 def unsaved(start, hours=3, **kwargs):
-    """A notice that is never saved: the scheduling rules need no database."""
+    """A notice that is never saved: the scheduling rules read only its fields."""
     kwargs.setdefault("title", "便民集市")
     kwargs.setdefault("place", "社区广场")
     return NoticePage(start=start, end=start + datetime.timedelta(hours=hours), **kwargs)

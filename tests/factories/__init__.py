@@ -3,15 +3,22 @@
 `from tests import factories as f` gives every factory (f.community, f.news, f.case, ...).
 """
 
+from .accounts import person, points_card, shop_staff
 from .alliance import community, grid, grid_area, merchant, valid_credit_code
 from .bulletins import body, draft_notice, honour_index, honour_roll, news, news_index, notice, notice_index, shanghai
 from .casework import assigned_case, case
 from .forms import application, convention
 from .home import add_page, home_page, image, office_settings, restrict, root_page, standard_page
+from .points import activity, give_points
 from .staff import community_moderator, editor, grid_worker, moderator, staff_user
 
 __all__ = [
+    "activity",
     "add_page",
+    "give_points",
+    "person",
+    "points_card",
+    "shop_staff",
     "application",
     "assigned_case",
     "body",

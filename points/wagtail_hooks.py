@@ -1,0 +1,14 @@
+"""Admin wiring of volunteer points: the audit log's actions (every staff action on someone's points)."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+
+
+@hooks.register("register_log_actions")
+def register_points_log_actions(actions):
+    actions.register_action("points.record_attendance", _("登记出勤"), _("登记了出勤"))
+    actions.register_action("points.confirm_attendance", _("复核发放积分"), _("复核并发放了积分"))
+    actions.register_action("points.reverse", _("冲正积分"), _("冲正了一笔积分"))
+    actions.register_action("points.settle", _("确认月度结算"), _("确认了月度结算"))
+    actions.register_action("points.act_for", _("代办"), _("代居民办理"))
+    actions.register_action("points.issue_card", _("发放积分卡"), _("发放了积分卡"))
