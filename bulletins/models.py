@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -438,6 +439,9 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["participating"] = list(self.participating_members())
+        # Blocks other apps add below the notice (volunteer points: sign-up and 公示); bulletins
+        # imports none of them, they register a "notice_extras" hook: fn(notice, request) -> dict or None.
+        context["extras"] = [extra for hook in hooks.get_hooks("notice_extras") if (extra := hook(self, request))]
         return context
 
     @re_path(r"^event\.ics/?$", name="event")

@@ -187,6 +187,7 @@ class Activity(models.Model):
         related_name="activities",
         verbose_name=_("活动通知"),
         limit_choices_to={"kind": NoticePage.Kind.VOLUNTEER},
+        error_messages={"invalid": _("只能为“志愿服务”类型的通知设置积分活动。")},
         help_text=_("类型为“志愿服务”的通知；居民在通知页面报名"),
     )
     starts_at = models.DateTimeField(_("开始时间"))

@@ -152,15 +152,21 @@ def content_changed(sender=None, **kwargs):
     new_generation()
 
 
-def invalidate_on(*models):
+def invalidate_on(*models, when=None):
     """Start a new generation whenever a row of one of these models is saved or deleted.
 
     Called by each app for the models of its own that public pages show (merchants, office
-    settings...). Idempotent: a model registered twice is connected once.
+    settings...). `when(instance)` narrows it to the rows public pages show (e.g. only the points
+    issued, not every spend). Idempotent: a model registered twice is connected once.
     """
+
+    def receiver(sender, instance=None, **kwargs):
+        if when is None or when(instance):
+            new_generation()
+
     for model in models:
         for signal in (post_save, post_delete):
-            signal.connect(content_changed, sender=model, dispatch_uid=f"pagecache-{model._meta.label}-{signal}")
+            signal.connect(receiver, sender=model, weak=False, dispatch_uid=f"pagecache-{model._meta.label}-{signal}")
 
 
 def _page_deleted(sender, instance, **kwargs):

@@ -15,6 +15,7 @@ from bulletins.feeds import NewsAtomFeed, NewsRssFeed
 from forms.apply import views as apply_views
 from forms.report import views as report_views
 from home import views as home_views
+from points import views as points_views
 
 # A database outage gets a friendly 503 with Retry-After instead of the generic 500.
 handler500 = "portal.views.server_error_or_unavailable"
@@ -42,6 +43,14 @@ urlpatterns = [
     path("my/sign-in/code/", accounts_views.sign_in_code_view, name="sign_in_code"),
     path("my/sign-out/", accounts_views.sign_out_view, name="sign_out"),
     path("my/cases/<str:reference>/", report_views.track_mine, name="track_mine"),
+    path("my/points/", points_views.my_movements, name="points_movements"),
+    path("my/points/spend/", points_views.spend, name="points_spend"),
+    path("my/activities/<int:pk>/sign-up/", points_views.sign_up, name="points_sign_up"),
+    path("my/activities/<int:pk>/cancel/", points_views.cancel_sign_up, name="points_cancel"),
+    path("my/desk/", points_views.desk_home, name="points_desk_home"),
+    path("my/desk/<int:merchant_pk>/", points_views.desk, name="points_desk"),
+    path("my/desk/<int:merchant_pk>/statement/<str:month>.xlsx", points_views.desk_statement, name="points_statement"),
+    path("points/", points_views.publicity, name="points_publicity"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("healthz/", home_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),

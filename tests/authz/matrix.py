@@ -25,7 +25,9 @@ from casework.models import CalendarDay
 COUNTS = collections.Counter()
 
 ANON, ED, MOD, WA, WB = "anonymous", "editor", "moderator", "worker_a", "worker_b"
-ALL = frozenset({ANON, ED, MOD, WA, WB})
+RES, CLERK = "resident", "clerk"
+ALL = frozenset({ANON, ED, MOD, WA, WB, RES, CLERK})
+RESIDENTS = frozenset({RES, CLERK})  # anyone signed in by SMS code (a shop's staff are residents too)
 STAFF = frozenset({ED, MOD, WA, WB})  # anyone allowed into the Wagtail admin
 WRITERS = frozenset({ED, MOD})  # page editing: 编辑 and 审核 hold add/change page on the home page
 PUBLISHERS = frozenset({MOD})  # 审核: publish, lock, approve, keep the registry and intake settings
@@ -174,7 +176,7 @@ rule("track_report", "session-proof", NOBODY, one("track_report", "case_a.refere
 rule("sign_in", "public", ALL, one("sign_in"), post=True)
 rule("sign_in_code", "public", ALL, None, note="the second step of sign_in; without a number it sends you back")
 rule("sign_out", "public", ALL, one("sign_out"), get=False, post=True)
-rule("my", "residents-only", NOBODY, one("my"), control=False, note="staff accounts get 403, anonymous the sign-in")
+rule("my", "residents-only", RESIDENTS, one("my"), control=False, note="staff accounts get 403, anonymous the sign-in")
 rule(
     "track_mine",
     "resident-own-case",
@@ -184,6 +186,48 @@ rule(
     post=True,
     note="only the case's reporter, signed in by SMS code",
 )
+# Volunteer points (points/): a resident's own movements, codes and sign-ups; a shop's desk for its staff only.
+rule("points_movements", "residents-only", RESIDENTS, one("points_movements"), control=False)
+rule("points_spend", "residents-only", RESIDENTS, one("points_spend"), post=True, control=False)
+rule(
+    "points_sign_up",
+    "residents-only",
+    RESIDENTS,
+    one("points_sign_up", "activity.pk"),
+    get=False,
+    post=True,
+    control=False,
+)
+rule(
+    "points_cancel",
+    "residents-only",
+    RESIDENTS,
+    one("points_cancel", "activity.pk"),
+    get=False,
+    post=True,
+    control=False,
+)
+rule("points_desk_home", "residents-only", RESIDENTS, one("points_desk_home"), control=False)
+rule(
+    "points_desk",
+    "shop-staff",
+    frozenset({CLERK}),
+    many(one("points_desk", "merchant.pk"), scoped(NOBODY, one("points_desk", "merchant_y.pk"))),
+    post=True,
+    control=False,
+    note="only active staff of that shop; another shop's desk is a 404",
+)
+rule(
+    "points_statement",
+    "shop-staff",
+    frozenset({CLERK}),
+    many(
+        one("points_statement", "merchant.pk", "month"),
+        scoped(NOBODY, one("points_statement", "merchant_y.pk", "month")),
+    ),
+    control=False,
+)
+rule("points_publicity", "public", ALL, one("points_publicity"))
 rule("wagtail_serve", "public-pages", ALL, lambda w: [w.news.url, w.questionnaire.url, w.home.url], post=False)
 rule("wagtail_serve_ics", "public-pages", ALL, lambda w: ["/notices/calendar.ics"], control=True)
 rule(

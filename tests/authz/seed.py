@@ -28,7 +28,10 @@ from casework.models import CalendarDay, CaseCategory, CaseEvent, CasePhoto
 from forms.models import Convention, QuestionnairePage
 from tests import factories as f
 
-ROLES = ("anonymous", "editor", "moderator", "worker_a", "worker_b")
+# resident and clerk are signed in by SMS code (accounts/): a resident with points, and the clerk of
+# w.merchant, who may use that shop's desk and no other.
+ROLES = ("anonymous", "editor", "moderator", "worker_a", "worker_b", "resident", "clerk")
+PUBLIC_ROLES = frozenset({"resident", "clerk"})
 
 
 REPORTER_MOBILE = "13812345678"
@@ -140,8 +143,18 @@ def build_world():
     w.redirect = Redirect.objects.create(old_path="/old-news", redirect_link="/news/")
     w.site = Site.objects.get(is_default_site=True)
 
+    # Residents and shop staff (accounts/, points/): a volunteer notice with a session, a second shop.
+    w.resident = f.person(name="东门居民", mobile="13700001111")
+    f.give_points(w.resident, 10)
+    w.clerk = f.shop_staff(w.merchant, f.person(name="面馆店员", mobile="13700002222"))
+    w.merchant_y = f.merchant("西门粮油", community_=w.y, grid=w.grid_y, accepts_volunteer_points=True)
+    w.activity = f.activity(title="东门街道清扫")
+    w.month = timezone.localdate().strftime("%Y-%m")
+
     w.group = Group.objects.get(name="编辑")
     w.users = {
+        "resident": w.resident.user,
+        "clerk": w.clerk.user,
         "editor": w.editor,
         "moderator": w.moderator,
         "worker_a": w.worker_a,
