@@ -43,6 +43,10 @@ class Person(models.Model):
         verbose_name = _("居民账号")
         verbose_name_plural = _("居民账号")
         ordering = ["-created_at"]
+        permissions = [
+            ("view_person_mobile", _("可以查看居民完整手机号")),
+            ("act_for_person", _("可以在柜台代居民办理")),
+        ]
 
     def __str__(self):
         return f"{self.masked_name} {self.masked_mobile}".strip()
@@ -154,6 +158,9 @@ class PointsCard(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("发卡人")
     )
     issued_at = models.DateTimeField(_("发卡时间"), default=timezone.now)
+    # Wrong PINs at the counter, counted in the database so a guessing clerk is stopped even when the cache is down.
+    failed_pins = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("积分卡")

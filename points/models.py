@@ -292,6 +292,7 @@ class Attendance(models.Model):
         verbose_name = _("出勤")
         verbose_name_plural = _("出勤")
         ordering = ["activity", "pk"]
+        permissions = [("confirm_attendance", _("可以复核出勤并发放积分"))]
         constraints = [
             models.UniqueConstraint(fields=["activity", "person"], name="one_attendance_per_activity"),
             # One person alone can never issue points.
@@ -308,6 +309,57 @@ class Attendance(models.Model):
     @property
     def points(self):
         return self.activity.points_for(self.hours)
+
+
+# --- Corrections: a reversal asked for by one staff member, approved by another -----------------
+
+
+class ReversalRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待复核")
+        APPROVED = "approved", _("已冲正")
+        REJECTED = "rejected", _("已驳回")
+
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, related_name="reversal_requests", verbose_name=_("要冲正的转账")
+    )
+    reason = models.TextField(_("冲正理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("复核人"),
+    )
+    decided_at = models.DateTimeField(_("复核时间"), null=True, blank=True)
+    note = models.CharField(_("复核意见"), max_length=200, blank=True)
+    reversal = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("冲正记录")
+    )
+
+    class Meta:
+        verbose_name = _("冲正申请")
+        verbose_name_plural = _("冲正申请")
+        ordering = ["-requested_at", "-pk"]
+        permissions = [("approve_reversalrequest", _("可以复核冲正申请"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer"], condition=Q(status="pending"), name="one_pending_reversal_per_transfer"
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="reversal_decided_by_another",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.transfer} · {self.get_status_display()}"
 
 
 # --- Spending at a member shop ---------------------------------------------------------------

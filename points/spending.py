@@ -148,15 +148,37 @@ def confirm(text, merchant, staff_user):
     return spend
 
 
+def check_card(number, pin, now=None):
+    """The active card with that number and PIN, or LedgerError; wrong PINs in a row lock the card."""
+    now = now or timezone.now()
+    card = PointsCard.objects.select_related("person").filter(number=normalise_code(number), active=True).first()
+    if card is None:
+        raise LedgerError(_("卡号或密码不正确。"))
+    if card.locked_until and card.locked_until > now:
+        raise LedgerError(
+            _("这张卡的密码输错次数过多，已暂停使用，请 %(minutes)d 分钟后再试，或请持卡人到社区重设密码。")
+            % {"minutes": settings.POINTS_CARD_LOCK_SECONDS // 60}
+        )
+    if not card.check_pin(normalise_code(pin)):
+        with transaction.atomic():
+            card = PointsCard.objects.select_for_update().get(pk=card.pk)
+            card.failed_pins += 1
+            if card.failed_pins >= settings.POINTS_CARD_PIN_TRIES:
+                card.failed_pins = 0
+                card.locked_until = now + datetime.timedelta(seconds=settings.POINTS_CARD_LOCK_SECONDS)
+            card.save(update_fields=["failed_pins", "locked_until"])
+        raise LedgerError(_("卡号或密码不正确。"))
+    if card.failed_pins:
+        PointsCard.objects.filter(pk=card.pk).update(failed_pins=0)
+    return card
+
+
 def confirm_card(number, pin, points, merchant, staff_user, key):
     """Take `points` from a printed card's holder at `merchant` (card number and PIN at the counter).
 
     `key` is the desk form's one-time token, so a double submit takes the points once.
     """
-    number = normalise_code(number)
-    card = PointsCard.objects.select_related("person").filter(number=number, active=True).first()
-    if card is None or not card.check_pin(normalise_code(pin)):
-        raise LedgerError(_("卡号或密码不正确。"))
+    card = check_card(number, pin)
     _check_amount(points)
     with transaction.atomic():
         check_shop(merchant, card.person)

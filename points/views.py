@@ -15,6 +15,7 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,12 +28,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Person, ShopStaff
 from alliance.models import Merchant
 from portal import params
+from portal.ratelimit import count_hit
 
 from . import earning, spending
 from .forms import CardSpendForm, CodeForm, SpendForm
 from .ledger import LedgerError
-from .models import Account, Activity, Entry, SignUp, Transfer, month_start, next_month
-from .settlement import month_bounds, spends_in_month, statement_workbook
+from .models import Account, Activity, Entry, Settlement, SignUp, Transfer, month_start, next_month
+from .settlement import month_bounds, resident_of, spends_in_month, statement_workbook
 
 MOVEMENTS_PER_PAGE = 20
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -207,7 +209,7 @@ def _desk_shop(request, merchant_pk):
 @require_http_methods(["GET", "POST"])
 def desk(request, merchant_pk):
     """The counter: look up a code (typed or scanned), see amount and masked name, confirm once."""
-    _person, merchant = _desk_shop(request, merchant_pk)
+    person, merchant = _desk_shop(request, merchant_pk)
     found = None
     code_form = CodeForm(request.POST or request.GET or None)
     card_form = CardSpendForm(initial={"key": secrets.token_urlsafe(12)})
@@ -225,11 +227,15 @@ def desk(request, merchant_pk):
                 messages.success(request, _("已抵扣 %(points)d 分（积分卡）。") % {"points": -_resident_amount(record)})
                 return redirect("points_desk", merchant_pk=merchant.pk)
         code_form = CodeForm()
+    elif code_form.is_bound and _guessing(person, merchant):
+        code_form.is_valid()
+        code_form.add_error(None, _("抵扣码输错次数太多，请 10 分钟后再试。"))
     elif request.method == "POST" and code_form.is_valid():
         try:
             record = spending.confirm(code_form.cleaned_data["code"], merchant, request.user)
         except LedgerError as refused:
             code_form.add_error("code", refused.messages[0])
+            _count_wrong(person, merchant)
         else:
             messages.success(request, _("已抵扣 %(points)d 分。") % {"points": -_resident_amount(record)})
             return redirect("points_desk", merchant_pk=merchant.pk)
@@ -237,6 +243,7 @@ def desk(request, merchant_pk):
         found = spending.find_code(code_form.cleaned_data["code"])
         if found is None:
             code_form.add_error("code", _("抵扣码不正确或已失效，请居民重新生成。"))
+            _count_wrong(person, merchant)
     today = timezone.localdate()
     taken = spends_in_month(merchant, today).count()
     context = {
@@ -244,7 +251,10 @@ def desk(request, merchant_pk):
         "code_form": code_form,
         "card_form": card_form,
         "found": found,
-        "recent": list(spends_in_month(merchant, today).order_by("-created_at", "-pk")[:10]),
+        "recent": [
+            (entry, resident_of(entry))
+            for entry in spends_in_month(merchant, today).order_by("-created_at", "-pk")[:10]
+        ],
         "taken_this_month": taken,
         "points_this_month": spends_in_month(merchant, today).aggregate(total=Sum("amount"))["total"] or 0,
         "months": _statement_months(merchant),
@@ -254,16 +264,31 @@ def desk(request, merchant_pk):
     return response
 
 
+def _wrong_codes_key(person, merchant):
+    return f"points-desk-wrong:{merchant.pk}:{person.pk}"
+
+
+def _guessing(person, merchant):
+    """Too many wrong codes from this desk lately: live codes must not be guessable by trying."""
+    return (cache.get(_wrong_codes_key(person, merchant)) or 0) >= settings.POINTS_DESK_WRONG_CODES
+
+
+def _count_wrong(person, merchant):
+    count_hit(_wrong_codes_key(person, merchant), 600)
+
+
 def _resident_amount(record):
     return next(e.amount for e in record.entries.all() if e.amount < 0)
 
 
 def _statement_months(merchant, count=6):
+    """The last `count` months, newest first, each with its settlement if the office confirmed one."""
     months, month = [], month_start(timezone.localdate())
     for _number in range(count):
         months.append(month)
         month = month_start(month - datetime.timedelta(days=1))
-    return months
+    settled = {s.month: s for s in Settlement.objects.filter(merchant=merchant, month__in=months)}
+    return [(month, settled.get(month)) for month in months]
 
 
 @login_required(login_url="sign_in")

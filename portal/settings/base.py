@@ -224,6 +224,11 @@ SIGN_IN_THROTTLE_FACTOR = 1
 POINTS_CODE_VALID_SECONDS = int(os.environ.get("POINTS_CODE_VALID_SECONDS", 5 * 60))
 POINTS_MAX_PER_VISIT = int(os.environ.get("POINTS_MAX_PER_VISIT", 20))
 POINTS_MAX_PER_DAY = int(os.environ.get("POINTS_MAX_PER_DAY", 50))
+# A printed card's PIN: after this many wrong tries in a row the card rests for POINTS_CARD_LOCK_SECONDS.
+POINTS_CARD_PIN_TRIES = int(os.environ.get("POINTS_CARD_PIN_TRIES", 5))
+POINTS_CARD_LOCK_SECONDS = int(os.environ.get("POINTS_CARD_LOCK_SECONDS", 30 * 60))
+# Wrong spend codes one desk may look up per 10 minutes before it must wait (guessing live codes).
+POINTS_DESK_WRONG_CODES = int(os.environ.get("POINTS_DESK_WRONG_CODES", 20))
 
 # Intake abuse protection (forms/abuse.py, portal/ratelimit.py). Behind N reverse proxies set TRUSTED_PROXY_COUNT=N,
 # or every client counts as the proxy's address; X-Forwarded-For is never trusted beyond that.

@@ -228,6 +228,38 @@ rule(
     control=False,
 )
 rule("points_publicity", "public", ALL, one("points_publicity"))
+
+# The staff side of points (points/permissions.py, granted in points/0005): 编辑 record attendance,
+# 网格员 and 审核 confirm it and read accounts, 审核 alone keep them (cards, acting for, reversals, settling).
+CONFIRMERS = frozenset({MOD, WA, WB})
+rule("points_admin:attendance", "points-record", WRITERS, one("points_admin:attendance", "activity.pk"), post=True)
+rule("points_admin:confirm", "points-confirm", CONFIRMERS, one("points_admin:confirm"), post=True)
+rule("points_admin:accounts", "points-accounts", CONFIRMERS, one("points_admin:accounts"))
+rule("points_admin:account", "points-accounts", CONFIRMERS, one("points_admin:account", "resident_account.pk"))
+rule("points_admin:add_person", "points-keep", PUBLISHERS, one("points_admin:add_person"), post=True)
+rule(
+    "points_admin:issue_card",
+    "points-keep",
+    PUBLISHERS,
+    one("points_admin:issue_card", "resident_account.pk"),
+    post=True,
+)
+rule("points_admin:act_for", "points-keep", PUBLISHERS, one("points_admin:act_for", "resident_account.pk"), post=True)
+rule(
+    "points_admin:request_reversal",
+    "points-keep",
+    PUBLISHERS,
+    one("points_admin:request_reversal", "issued.pk"),
+    post=True,
+)
+rule("points_admin:reversals", "points-keep", PUBLISHERS, one("points_admin:reversals"), post=True)
+rule("points_admin:settlements", "points-keep", PUBLISHERS, one("points_admin:settlements"), post=True)
+rule(
+    "points_admin:statement",
+    "points-keep",
+    PUBLISHERS,
+    one("points_admin:statement", "merchant.pk", query="?month=2026-11"),
+)
 rule("wagtail_serve", "public-pages", ALL, lambda w: [w.news.url, w.questionnaire.url, w.home.url], post=False)
 rule("wagtail_serve_ics", "public-pages", ALL, lambda w: ["/notices/calendar.ics"], control=True)
 rule(
@@ -1001,6 +1033,7 @@ SNIPPETS = {
     ("intake", "convention"): ("convention", WRITERS, PUBLISHERS, NOBODY),
     ("casework", "casecategory"): ("category", PUBLISHERS, PUBLISHERS, NOBODY),
     ("casework", "calendarday"): ("calendar_day", PUBLISHERS, PUBLISHERS, PUBLISHERS),
+    ("points", "activity"): ("activity", WRITERS, WRITERS, PUBLISHERS),
 }
 for (app, model), (attr, view, change, delete) in SNIPPETS.items():
     ns = f"wagtailsnippets_{app}_{model}"

@@ -145,7 +145,8 @@ def build_world():
 
     # Residents and shop staff (accounts/, points/): a volunteer notice with a session, a second shop.
     w.resident = f.person(name="东门居民", mobile="13700001111")
-    f.give_points(w.resident, 10)
+    w.issued = f.give_points(w.resident, 10)
+    w.resident_account = w.issued.entries.get(amount__gt=0).account
     w.clerk = f.shop_staff(w.merchant, f.person(name="面馆店员", mobile="13700002222"))
     w.merchant_y = f.merchant("西门粮油", community_=w.y, grid=w.grid_y, accepts_volunteer_points=True)
     w.activity = f.activity(title="东门街道清扫")

@@ -111,6 +111,9 @@ def test_groups_have_exactly_the_permissions_they_need(home):
         ("alliance", "view_grid"),
         ("alliance", "view_merchant"),
         ("intake", "view_convention"),
+        *(("points", f"{action}_activity") for action in ("add", "change", "view")),
+        ("points", "add_attendance"),
+        ("points", "view_attendance"),
     }
     assert set(moderators.permissions.values_list("content_type__app_label", "codename")) == {
         ("wagtailadmin", "access_admin"),
@@ -123,6 +126,16 @@ def test_groups_have_exactly_the_permissions_they_need(home):
         ("casework", "change_casecategory"),
         ("casework", "view_casecategory"),
         *(("casework", f"{action}_calendarday") for action in ("add", "change", "delete", "view")),
+        # Volunteer points (points/0005): the secretary keeps the accounts.
+        *(("points", f"{action}_activity") for action in ("add", "change", "delete", "view")),
+        *(("points", f"{action}_attendance") for action in ("add", "view", "confirm")),
+        ("points", "view_account"),
+        *(("points", f"{action}_reversalrequest") for action in ("add", "view", "approve")),
+        ("points", "add_settlement"),
+        ("points", "view_settlement"),
+        *(("accounts", codename) for codename in ("add_person", "view_person", "view_person_mobile", "act_for_person")),
+        ("accounts", "add_pointscard"),
+        ("accounts", "view_pointscard"),
     }
 
     def page_perms(group):
