@@ -73,6 +73,8 @@ def parse_hours(value):
 def record_attendance(activity, person, hours, recorded_by):
     """The organiser's record of one person's hours; changeable until it is confirmed."""
     hours = parse_hours(hours)
+    if timezone.now() < activity.starts_at:
+        raise LedgerError(_("活动开始后才能登记出勤。"))
     with transaction.atomic():
         attendance = Attendance.objects.select_for_update().filter(activity=activity, person=person).first()
         if attendance is not None and attendance.confirmed_at is not None:

@@ -9,13 +9,14 @@ from .bulletins import body, draft_notice, honour_index, honour_roll, news, news
 from .casework import assigned_case, case
 from .forms import application, convention
 from .home import add_page, home_page, image, office_settings, restrict, root_page, standard_page
-from .points import activity, give_points
+from .points import activity, give_points, happened
 from .staff import community_moderator, editor, grid_worker, moderator, staff_user
 
 __all__ = [
     "activity",
     "add_page",
     "give_points",
+    "happened",
     "person",
     "points_card",
     "shop_staff",

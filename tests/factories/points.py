@@ -28,6 +28,16 @@ def activity(title=None, places=20, points_per_hour=1, points_cap=4, starts_in_d
     )
 
 
+def happened(activity_, days_ago=1):
+    """The day of the activity has passed: it started `days_ago` days ago (sign-ups closed before it)."""
+    start = (timezone.now() - datetime.timedelta(days=days_ago)).replace(microsecond=0)
+    Activity.objects.filter(pk=activity_.pk).update(
+        starts_at=start, ends_at=start + datetime.timedelta(hours=3), sign_up_until=start - datetime.timedelta(hours=12)
+    )
+    activity_.refresh_from_db()
+    return activity_
+
+
 def give_points(person_, points, memo="测试发放"):
     """Points issued to a resident as a confirmed attendance would (the ledger, not a shortcut)."""
     record, _created = transfer(

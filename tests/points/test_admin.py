@@ -118,6 +118,7 @@ def test_the_organiser_records_and_a_grid_worker_confirms(staff):
     people, clients = staff
     activity = f.activity(title="关爱独居老人", points_per_hour=1, points_cap=4)
     wang, li = signed_up(activity, "王秀兰", "李建国")
+    f.happened(activity)
     url = f"{ADMIN}activities/{activity.pk}/attendance/"
     page = text(clients["editor"].get(url))
     assert "王秀兰" in page and "李建国" in page
@@ -140,6 +141,7 @@ def test_wrong_hours_save_nothing_and_keep_what_was_typed(staff):
     people, clients = staff
     activity = f.activity()
     wang, li = signed_up(activity, "王秀兰", "李建国")
+    f.happened(activity)
     url = f"{ADMIN}activities/{activity.pk}/attendance/"
     response = clients["editor"].post(url, {f"hours_{wang.pk}": "2", f"hours_{li.pk}": "三小时"})
     body = text(response)
@@ -150,7 +152,7 @@ def test_wrong_hours_save_nothing_and_keep_what_was_typed(staff):
 
 def test_a_walk_in_is_recorded_by_mobile(staff):
     people, clients = staff
-    activity = f.activity()
+    activity = f.activity(starts_in_days=-1)
     walk_in = f.person(name="赵阿姨", mobile="13600001234")
     url = f"{ADMIN}activities/{activity.pk}/attendance/"
     unknown = text(clients["editor"].post(url, {"walk_in_mobile": "13600009999", "walk_in_hours": "2"}))
@@ -165,6 +167,7 @@ def test_whoever_recorded_cannot_confirm_even_with_the_right(staff):
     people, clients = staff
     activity = f.activity()
     (wang,) = signed_up(activity, "王秀兰")
+    f.happened(activity)
     clients["secretary"].post(f"{ADMIN}activities/{activity.pk}/attendance/", {f"hours_{wang.pk}": "2"})
     attendance = Attendance.objects.get()
     queue = text(clients["secretary"].get(f"{ADMIN}confirm/"))
@@ -186,7 +189,7 @@ def test_a_wrong_confirmation_post_issues_nothing(staff, value):
 def test_editors_cannot_confirm(staff):
     people, clients = staff
     assert refused(clients["editor"].get(f"{ADMIN}confirm/"))
-    attendance = earning.record_attendance(f.activity(), f.person(), "2", people["secretary"])
+    attendance = earning.record_attendance(f.activity(starts_in_days=-1), f.person(), "2", people["secretary"])
     assert refused(clients["editor"].post(f"{ADMIN}confirm/", {"attendance": [attendance.pk]}))
     assert not Transfer.objects.exists()
 

@@ -135,7 +135,7 @@ def test_an_activity_needs_a_volunteer_notice_and_sensible_times():
 
 
 def test_points_are_issued_only_after_a_second_person_confirms(staff):
-    activity = f.activity(points_per_hour=1, points_cap=4)
+    activity = f.activity(points_per_hour=1, points_cap=4, starts_in_days=-1)
     resident = f.person(name="王秀兰")
     attendance = earning.record_attendance(activity, resident, "3", staff["organiser"])
     assert balance(resident) == 0 and not Transfer.objects.exists()
@@ -150,14 +150,14 @@ def test_points_are_issued_only_after_a_second_person_confirms(staff):
 
 
 def test_the_database_refuses_one_person_recording_and_confirming(staff):
-    activity = f.activity()
+    activity = f.activity(starts_in_days=-1)
     attendance = earning.record_attendance(activity, f.person(), "2", staff["organiser"])
     with pytest.raises(IntegrityError), transaction.atomic():
         Attendance.objects.filter(pk=attendance.pk).update(confirmed_by=staff["organiser"])
 
 
 def test_confirming_twice_issues_once(staff):
-    activity = f.activity()
+    activity = f.activity(starts_in_days=-1)
     resident = f.person()
     attendance = earning.record_attendance(activity, resident, "2", staff["organiser"])
     first = earning.confirm_attendance(attendance, staff["worker"])
@@ -167,7 +167,7 @@ def test_confirming_twice_issues_once(staff):
 
 
 def test_the_cap_per_activity_holds_and_confirmed_hours_cannot_change(staff):
-    activity = f.activity(points_per_hour=2, points_cap=5)
+    activity = f.activity(points_per_hour=2, points_cap=5, starts_in_days=-1)
     resident = f.person()
     attendance = earning.record_attendance(activity, resident, "1.5", staff["organiser"])
     attendance = earning.record_attendance(activity, resident, "6", staff["organiser"])  # corrected before confirmation
@@ -180,7 +180,7 @@ def test_the_cap_per_activity_holds_and_confirmed_hours_cannot_change(staff):
 
 @pytest.mark.parametrize("typed", ["", "abc", "-1", "0", "25", "1e400", "NaN", "Infinity", "２.５小时"])
 def test_hours_are_checked(staff, typed):
-    activity = f.activity()
+    activity = f.activity(starts_in_days=-1)
     resident = f.person()
     if typed == "２.５小时":
         assert earning.record_attendance(activity, resident, typed, staff["organiser"]).hours == Decimal("2.5")
@@ -191,7 +191,7 @@ def test_hours_are_checked(staff, typed):
 
 
 def test_too_few_hours_for_a_point_issue_nothing(staff):
-    activity = f.activity(points_per_hour=1)
+    activity = f.activity(points_per_hour=1, starts_in_days=-1)
     attendance = earning.record_attendance(activity, f.person(), "0.5", staff["organiser"])
     with pytest.raises(LedgerError, match="不足以获得积分"):
         earning.confirm_attendance(attendance, staff["worker"])
@@ -199,7 +199,7 @@ def test_too_few_hours_for_a_point_issue_nothing(staff):
 
 
 def test_recording_and_confirming_are_in_the_audit_log(staff):
-    attendance = earning.record_attendance(f.activity(), f.person(), "2", staff["organiser"])
+    attendance = earning.record_attendance(f.activity(starts_in_days=-1), f.person(), "2", staff["organiser"])
     earning.confirm_attendance(attendance, staff["worker"])
     actions = list(ModelLogEntry.objects.order_by("pk").values_list("action", "user__username"))
     assert actions == [("points.record_attendance", "organiser"), ("points.confirm_attendance", "worker")]
@@ -224,7 +224,7 @@ def test_the_month_publicity_page_lists_issued_points_with_names_masked(staff):
 
 
 def test_a_reversed_issuance_leaves_the_publicity(staff):
-    activity = f.activity(title="河道保洁")
+    activity = f.activity(title="河道保洁", starts_in_days=-1)
     resident = f.person(name="王建国")
     record = issued(activity, resident, "3", staff)
     ledger.reverse(record, reason="重复登记", requested_by=staff["organiser"], approved_by=f.moderator("secretary"))
@@ -248,3 +248,10 @@ def test_a_wrong_month_on_the_publicity_page_is_a_404(month):
 def test_an_earlier_month_is_listed_on_its_own(staff):
     text = Client().get("/points/", {"month": "2026-01"}).content.decode()
     assert "2026年1月" in text and "这个月还没有发放志愿积分" in text and "下个月" in text
+
+
+def test_attendance_waits_for_the_activity_to_start(staff):
+    activity = f.activity(starts_in_days=2)
+    with pytest.raises(LedgerError, match="活动开始后才能登记出勤"):
+        earning.record_attendance(activity, f.person(), "2", staff["organiser"])
+    assert not Attendance.objects.exists()
