@@ -37,10 +37,12 @@ test-postgres: $(STAMP) browser
 	DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest $(PYTEST_ARGS)
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work here).
+# Debian's Chromium, and a small CJK font so screenshots of the Chinese pages are readable.
+BROWSER_PACKAGES = chromium fonts-wqy-microhei
 browser:
-	@test -x /usr/bin/chromium || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+	@{ test -x /usr/bin/chromium && fc-list :lang=zh | grep -q .; } || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .

@@ -24,3 +24,21 @@ class CodeForm(forms.Form):
     def clean_code(self):
         # Full-width digits and spaces as phones sometimes paste them.
         return "".join(unicodedata.normalize("NFKC", self.cleaned_data["code"]).split())
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(
+        label=_("您的姓名"),
+        max_length=20,
+        help_text=_("组织人登记出勤时要核对；公示时只显示姓和最后一个字，例如 王*兰"),
+        error_messages={"required": _("请填写姓名。"), "max_length": _("姓名最多 20 个字。")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    def clean_name(self):
+        name = " ".join(unicodedata.normalize("NFKC", self.cleaned_data["name"]).split())
+        if not name:
+            raise forms.ValidationError(_("请填写姓名。"))
+        if any(unicodedata.category(c).startswith("C") or c in "<>" for c in name):
+            raise forms.ValidationError(_("姓名里不能有特殊符号。"))
+        return name

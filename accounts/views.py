@@ -4,17 +4,19 @@
 (points, cases...): accounts cannot import those apps, they come to it.
 """
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail import hooks
 
 from portal.privacy import mask_mobile
 
-from .forms import CodeForm, MobileForm
+from .forms import CodeForm, MobileForm, NameForm
 from .models import Person
 from .signin import SignInRefused, send_code, sign_in, verify_code
 
@@ -93,3 +95,20 @@ def my_view(request):
     sections = [s for s in (hook(request, person) for hook in hooks.get_hooks(MY_SECTIONS_HOOK)) if s]
     sections.sort(key=lambda section: section.get("order", 100))
     return render(request, "accounts/my.html", {"person": person, "sections": sections})
+
+
+@login_required(login_url="sign_in")
+@require_http_methods(["GET", "POST"])
+def my_name_view(request):
+    """The name a resident gives: organisers check it at attendance, the 公示 shows it masked."""
+    person = person_of(request)
+    if person is None:
+        return render(request, "accounts/not_a_person.html", status=403)
+    target = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = NameForm(request.POST or None, initial={"name": person.name})
+    if request.method == "POST" and form.is_valid():
+        person.name = form.cleaned_data["name"]
+        person.save(update_fields=["name"])
+        messages.success(request, _("已保存您的姓名。"))
+        return redirect(target)
+    return render(request, "accounts/my_name.html", {"form": form, "next": target})

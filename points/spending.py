@@ -138,7 +138,7 @@ def confirm(text, merchant, staff_user):
             Transfer.Kind.SPEND,
             [(Account.for_person(record.person), -record.points), (Account.for_merchant(merchant), record.points)],
             key=f"spend:{record.pk}",
-            memo=_("%(shop)s 抵扣") % {"shop": merchant.name},
+            memo=merchant.name,
             created_by=staff_user,
         )
         record.used_at = spend.created_at
@@ -187,7 +187,7 @@ def confirm_card(number, pin, points, merchant, staff_user, key):
             Transfer.Kind.SPEND,
             [(Account.for_person(card.person), -points), (Account.for_merchant(merchant), points)],
             key=f"card:{key}",
-            memo=_("%(shop)s 抵扣（积分卡）") % {"shop": merchant.name},
+            memo=_("%(shop)s（积分卡）") % {"shop": merchant.name},
             created_by=staff_user,
         )
     return spend

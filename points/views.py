@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -124,6 +125,9 @@ def spend(request):
 def sign_up(request, pk):
     person = signed_in_person(request)
     activity = get_object_or_404(Activity.objects.select_related("notice"), pk=pk, notice__live=True)
+    if not person.name:
+        messages.info(request, _("报名前请先留下您的姓名，方便组织人登记出勤。"))
+        return redirect(reverse("my_name") + "?" + urlencode({"next": activity.notice.url or reverse("my")}))
     try:
         record = earning.sign_up(activity, person)
     except LedgerError as refused:

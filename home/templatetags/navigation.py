@@ -19,6 +19,7 @@ MENU = [
     ("/merchants/", "商户名录"),
     ("/report/", "我要反映"),
     ("/apply/", "申请入盟"),
+    ("/my/", "我的"),  # points, sign-ups and own cases; the sign-in page for visitors
 ]
 
 

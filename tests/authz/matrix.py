@@ -186,6 +186,7 @@ rule(
     post=True,
     note="only the case's reporter, signed in by SMS code",
 )
+rule("my_name", "residents-only", RESIDENTS, one("my_name"), post=True, control=False)
 # Volunteer points (points/): a resident's own movements, codes and sign-ups; a shop's desk for its staff only.
 rule("points_movements", "residents-only", RESIDENTS, one("points_movements"), control=False)
 rule("points_spend", "residents-only", RESIDENTS, one("points_spend"), post=True, control=False)

@@ -58,7 +58,7 @@ def test_a_resident_spends_3_points_and_both_see_the_movement(counter):
     assert counter["c"].post(desk, {"code": code}).status_code == 302
     assert balance(counter["resident"]) == 7
     assert Account.for_merchant(counter["shop"]).balance == 3
-    assert "老王粮油店 抵扣" in counter["r"].get("/my/points/").content.decode()
+    assert "商户抵扣 老王粮油店" in counter["r"].get("/my/points/").content.decode()
     assert "已抵扣 3 分" in counter["c"].get(desk).content.decode()
 
 
