@@ -70,10 +70,11 @@ def parse_hours(value):
     return hours.quantize(Decimal("0.1"))
 
 
-def record_attendance(activity, person, hours, recorded_by):
+def record_attendance(activity, person, hours, recorded_by, at=None):
     """The organiser's record of one person's hours; changeable until it is confirmed."""
     hours = parse_hours(hours)
-    if timezone.now() < activity.starts_at:
+    at = at or timezone.now()
+    if at < activity.starts_at:
         raise LedgerError(_("活动开始后才能登记出勤。"))
     with transaction.atomic():
         attendance = Attendance.objects.select_for_update().filter(activity=activity, person=person).first()
@@ -81,14 +82,15 @@ def record_attendance(activity, person, hours, recorded_by):
             raise LedgerError(_("这条出勤已经复核发放，不能再改。"))
         if attendance is None:
             attendance = Attendance(activity=activity, person=person)
-        attendance.hours, attendance.recorded_by, attendance.recorded_at = hours, recorded_by, timezone.now()
+        attendance.hours, attendance.recorded_by, attendance.recorded_at = hours, recorded_by, at
         attendance.save()
     log(attendance, "points.record_attendance", user=recorded_by, data={"hours": str(hours)})
     return attendance
 
 
-def confirm_attendance(attendance, confirmed_by):
+def confirm_attendance(attendance, confirmed_by, at=None):
     """A second staff member confirms; the points are issued once per activity and resident."""
+    at = at or timezone.now()
     with transaction.atomic():
         attendance = (
             Attendance.objects.select_for_update().select_related("activity__notice", "person").get(pk=attendance.pk)
@@ -108,8 +110,9 @@ def confirm_attendance(attendance, confirmed_by):
             memo=_("%(title)s %(hours)s 小时") % {"title": activity.notice.title, "hours": attendance.hours},
             created_by=attendance.recorded_by,
             approved_by=confirmed_by,
+            at=at,
         )
-        attendance.confirmed_by, attendance.confirmed_at, attendance.transfer = confirmed_by, timezone.now(), issue
+        attendance.confirmed_by, attendance.confirmed_at, attendance.transfer = confirmed_by, at, issue
         attendance.save(update_fields=["confirmed_by", "confirmed_at", "transfer"])
     log(attendance, "points.confirm_attendance", user=confirmed_by, data={"points": points, "transfer": issue.pk})
     return issue

@@ -25,8 +25,10 @@ class LedgerError(ValidationError):
     """A movement the rules refuse; its message is shown as it is."""
 
 
-def transfer(kind, moves, *, key, memo="", created_by=None, approved_by=None, reason="", reverses=None):
+def transfer(kind, moves, *, key, memo="", created_by=None, approved_by=None, reason="", reverses=None, at=None):
     """Write one transfer of `moves` [(account, amount)]; returns (transfer, created).
+
+    `at` dates the movement (the demo's past months); people's requests always move points now.
 
     Amounts are whole points, not zero, summing to zero. Raises LedgerError when a resident's
     balance would go below zero.
@@ -50,7 +52,7 @@ def transfer(kind, moves, *, key, memo="", created_by=None, approved_by=None, re
                     _("积分不足：现有 %(balance)d 分，需要 %(needed)d 分。")
                     % {"balance": account.balance, "needed": -delta}
                 )
-        now = timezone.now()
+        now = at or timezone.now()
         faults.checkpoint("points_before_entries")
         try:
             with transaction.atomic():

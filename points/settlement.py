@@ -58,10 +58,11 @@ def points_taken(merchant, month):
     return total or 0
 
 
-def settle(merchant, month, confirmed_by):
+def settle(merchant, month, confirmed_by, at=None):
     """The office confirms the month's statement; returns the Settlement."""
+    at = at or timezone.now()
     month = month_start(month)
-    if month >= timezone.localdate().replace(day=1):
+    if month >= timezone.localdate(at).replace(day=1):
         raise LedgerError(_("本月还没有结束，月底后再结算。"))
     points = points_taken(merchant, month)
     if points <= 0:
@@ -77,9 +78,10 @@ def settle(merchant, month, confirmed_by):
             memo=_("%(shop)s %(month)s 月结算") % {"shop": merchant.name, "month": f"{month:%Y-%m}"},
             created_by=confirmed_by,
             approved_by=confirmed_by,
+            at=at,
         )
         settlement = Settlement.objects.create(
-            merchant=merchant, month=month, points=points, confirmed_by=confirmed_by, transfer=moved
+            merchant=merchant, month=month, points=points, confirmed_by=confirmed_by, confirmed_at=at, transfer=moved
         )
     log(settlement, "points.settle", user=confirmed_by, data={"points": points, "month": f"{month:%Y-%m}"})
     return settlement

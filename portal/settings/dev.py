@@ -10,3 +10,12 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Off while developing, so a template edit shows at once; PAGE_CACHE_SECONDS=300 tries it out.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 0))
+# The log SMS backend (the embedded default) prints each SMS here, so a newcomer signing in as a
+# demo resident reads the code in the `make run` window.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"portal.sms": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+}

@@ -35,11 +35,14 @@ from bulletins.models import (
 )
 from casework.models import GrievanceReport
 from demo import build
+from demo import points as demo_points
 from demo.spec import NoticeSpec
 from demo.staff import STAFF
 from demo.sub_district import DATASET
 from forms.models import Convention
 from home.models import HomePage, OfficeSettings, StandardPage
+from points import ledger, spending
+from points.models import Account, Activity, Entry, Settlement, Transfer
 
 pytestmark = pytest.mark.django_db
 STAFF_NAMES = [spec.username for spec in STAFF]
@@ -420,3 +423,52 @@ def test_bootstrap_gives_each_demo_account_a_password_once(monkeypatch):
     again = io.StringIO()
     call_command("bootstrap_site", stdout=again)
     assert "密码只显示这一次" not in again.getvalue()  # passwords are printed once, never again
+
+
+# --- Volunteer points ------------------------------------------------------------------------
+
+
+def test_demo_volunteers_have_balances_from_confirmed_attendance():
+    assert not ledger.reconcile()
+    residents = Account.objects.filter(kind=Account.Kind.RESIDENT, balance__gt=0)
+    assert residents.count() >= 5
+    issued = Transfer.objects.filter(kind=Transfer.Kind.ISSUE)
+    assert issued.count() >= 10
+    # One person alone never issued any: the demo editor recorded, the grid worker confirmed.
+    assert not issued.filter(approved_by=F("created_by")).exists()
+    assert set(issued.values_list("created_by__username", "approved_by__username").distinct()) == {("editor", "worker")}
+
+
+def test_demo_spends_at_several_shops_and_one_settled_month():
+    spends = Entry.objects.filter(transfer__kind=Transfer.Kind.SPEND, amount__gt=0)
+    assert spends.values("account__merchant").distinct().count() >= 3
+    settlement = Settlement.objects.get()
+    assert settlement.month < timezone.localdate().replace(day=1) and settlement.points > 0
+
+
+def test_the_next_clean_up_is_open_for_sign_up(client):
+    upcoming = Activity.objects.filter(sign_up_until__gt=timezone.now()).select_related("notice").get()
+    page = client.get(upcoming.notice.url).content.decode()
+    assert "登录后报名" in page and "积分公示" in page and "王*兰" in page
+
+
+def test_the_demo_resident_signs_in_and_sees_points_and_her_case(client, sms_outbox):
+    client.post("/my/sign-in/", {"mobile": demo_points.RESIDENT.mobile})
+    code = sms_outbox[-1].params["code"]
+    client.post("/my/sign-in/code/", {"code": code})
+    page = client.get("/my/").content.decode()
+    assert "王秀兰" in page and "周日清晨背街小巷清洁行动" in page and "SJ-" in page
+
+
+def test_bootstrap_prints_the_demo_residents_and_the_cards_pin_once(monkeypatch):
+    monkeypatch.setenv("SHANGJU_ADMIN_PASSWORD", "correct horse battery staple")
+    out = io.StringIO()
+    call_command("bootstrap_site", stdout=out)
+    text = out.getvalue()
+    assert demo_points.RESIDENT.mobile in text and demo_points.CLERK.mobile in text
+    line = next(line for line in text.splitlines() if "积分卡" in line and "密码" in line)
+    number, pin = line.split("积分卡")[1].split("密码")[0].strip(), line.split("密码")[1].split("（")[0].strip()
+    assert spending.check_card(number, pin).person.name == demo_points.CARD_HOLDER.name
+    again = io.StringIO()
+    call_command("bootstrap_site", stdout=again)
+    assert "积分卡" not in again.getvalue()

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from alliance.models import Community
+from demo.points import CARD_HOLDER, CLERK, RESIDENT, give_card_pin
 from demo.staff import GRID_NAME, give_passwords
 
 ADMIN_USERNAME = "admin"
@@ -36,8 +37,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  moderator 是幸福里社区的社区审核人，worker 负责幸福里社区{GRID_NAME}；演示工单都在这里。"
             )
+        self.residents(url)
         self.stdout.write(f"门户网站：{url}")
         self.stdout.write(f"管理后台：{url}admin/")
+
+    def residents(self, url):
+        self.stdout.write(self.style.SUCCESS(f"演示居民和商户账号（在 {url}my/ 用手机号登录，验证码打印在本窗口）："))
+        for spec in (RESIDENT, CLERK):
+            self.stdout.write(f"  {spec.mobile}  {spec.name}  {spec.role}")
+        given = give_card_pin(os.environ.get("SHANGJU_DEMO_CARD_PIN"))
+        if given:
+            card, pin = given
+            self.stdout.write(
+                f"  积分卡 {card.display_number}  密码 {pin}（只显示这一次）  {CARD_HOLDER.name}  {CARD_HOLDER.role}，"
+                "店员在收积分页用积分卡抵扣"
+            )
 
     def create_admin(self):
         User = get_user_model()
