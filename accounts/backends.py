@@ -7,10 +7,7 @@ holds staff rights, so an SMS-code session can never act as staff.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
-
-
-def is_public_user(user):
-    return user.is_active and not user.is_staff and not user.is_superuser
+from django.db.models import Exists, OuterRef
 
 
 class MobileCodeBackend(BaseBackend):
@@ -18,7 +15,11 @@ class MobileCodeBackend(BaseBackend):
         return None
 
     def get_user(self, user_id):
-        user = get_user_model().objects.filter(pk=user_id).first()
-        if user is None or not is_public_user(user) or user.user_permissions.exists() or user.groups.exists():
-            return None
-        return user
+        User = get_user_model()
+        # One query per request: the user, unless it holds staff rights of any kind.
+        rights = Exists(User.groups.through.objects.filter(user=OuterRef("pk"))) | Exists(
+            User.user_permissions.through.objects.filter(user=OuterRef("pk"))
+        )
+        return (
+            User.objects.filter(pk=user_id, is_active=True, is_staff=False, is_superuser=False).exclude(rights).first()
+        )
