@@ -3,7 +3,7 @@ half of them presenting one shared code. Exactly k go through, the balance never
 every transfer sums to zero, the shared code works at most once, and nobody meets "database is locked".
 
 On PostgreSQL: 200 confirmations from 50 concurrent connections (the server allows 100), 20 times.
-On SQLite (the embedded settings: WAL, IMMEDIATE transactions, a busy timeout): 40 threads at once.
+On SQLite (the embedded settings: WAL, IMMEDIATE transactions, a busy timeout): 40 threads at once, 20 times.
 """
 
 import queue
@@ -92,7 +92,7 @@ def test_concurrent_spends_take_exactly_what_the_balance_allows(merchants):
     if connection.vendor == "postgresql":
         rounds, threads, requests, k = 20, 50, 200, 37
     else:
-        rounds, threads, requests, k = 3, 40, 40, 13
+        rounds, threads, requests, k = 20, 40, 40, 13
     for _ in range(rounds):
         resident, shared, outcomes = run_round(merchants, threads, requests, k)
         check_round(resident, shared, outcomes, k)
