@@ -219,11 +219,13 @@ SIGN_IN_ATTEMPTS_PER_CLIENT = int(os.environ.get("SIGN_IN_ATTEMPTS_PER_CLIENT", 
 SIGN_IN_THROTTLE_FACTOR = 1
 
 # Volunteer points (points/): a spend code lives this long; a resident spends at most this much per
-# visit and per day. Residents' points expire at the end of the year they were earned in
+# visit and per day. Residents' points expire after POINTS_VALID_YEARS calendar years
 # (`manage.py expire_points`, run from cron early in January).
 POINTS_CODE_VALID_SECONDS = int(os.environ.get("POINTS_CODE_VALID_SECONDS", 5 * 60))
 POINTS_MAX_PER_VISIT = int(os.environ.get("POINTS_MAX_PER_VISIT", 20))
 POINTS_MAX_PER_DAY = int(os.environ.get("POINTS_MAX_PER_DAY", 50))
+# Calendar years points stay valid: 1 = until the end of the year they were earned in.
+POINTS_VALID_YEARS = int(os.environ.get("POINTS_VALID_YEARS", 1))
 # A printed card's PIN: after this many wrong tries in a row the card rests for POINTS_CARD_LOCK_SECONDS.
 POINTS_CARD_PIN_TRIES = int(os.environ.get("POINTS_CARD_PIN_TRIES", 5))
 POINTS_CARD_LOCK_SECONDS = int(os.environ.get("POINTS_CARD_LOCK_SECONDS", 30 * 60))

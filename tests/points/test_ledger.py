@@ -146,3 +146,18 @@ def test_reconcile_reports_a_stored_balance_that_drifted_and_exits_non_zero(resi
     with pytest.raises(SystemExit) as exit_:
         call_command("reconcile_points", stdout=io.StringIO(), stderr=io.StringIO())
     assert exit_.value.code == 1
+
+
+@pytest.mark.parametrize("valid_years,expired_points", [(1, 6), (2, 0)])
+def test_the_expiry_command_follows_the_valid_years_setting(
+    resident, monkeypatch, settings, valid_years, expired_points
+):
+    settings.POINTS_VALID_YEARS = valid_years
+    zone = timezone.get_current_timezone()
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2025, 6, 1, 10, tzinfo=zone))
+    f.give_points(resident, 6)
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 1, 2, 3, tzinfo=zone))
+    out = io.StringIO()
+    call_command("expire_points", stdout=out)
+    assert balance(resident) == 6 - expired_points
+    assert f"共 {expired_points} 分回收到联盟积分池" in out.getvalue()

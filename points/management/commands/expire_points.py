@@ -1,8 +1,13 @@
 """Take back the points residents earned in a year that has ended and did not spend.
 
-Cron-ready, e.g. on 2 January: `manage.py expire_points` (last year) or `--year 2026`. Idempotent:
-a second run expires nothing more. Each expiry is a transfer back to the alliance, not a deletion.
+Cron-ready, e.g. on 2 January: `manage.py expire_points` or `--year 2026`. Points are valid for
+POINTS_VALID_YEARS calendar years (1: to the end of the year they were earned in); by default the
+command expires what was earned up to the end of the year that makes them older than that.
+Idempotent: a second run expires nothing more. Each expiry is a transfer back to the alliance, not
+a deletion.
 """
+
+from django.conf import settings
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
@@ -15,10 +20,10 @@ class Command(BaseCommand):
     help = "Expire residents' unspent points of a finished year (default: last year)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", type=int, default=None)
+        parser.add_argument("--year", type=int, default=None, help="expire points earned up to the end of this year")
 
     def handle(self, *args, year=None, **options):
-        year = year or timezone.localdate().year - 1
+        year = year or timezone.localdate().year - settings.POINTS_VALID_YEARS
         expired = expire_year(year)
         total = sum(points for _account, points in expired)
         self.stdout.write(
