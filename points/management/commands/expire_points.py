@@ -8,7 +8,6 @@ a deletion.
 """
 
 from django.conf import settings
-
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from django.utils.translation import gettext as _
