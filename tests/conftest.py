@@ -29,6 +29,18 @@ def pytest_collection_modifyitems(config, items):
         parts = Path(item.fspath).relative_to(HERE).parts
         if parts[0] in FAULT_FOLDERS:
             item.add_marker(pytest.mark.faults)
+        _require_serialized_rollback(item)
+
+
+def _require_serialized_rollback(item):
+    """A transactional test without serialized_rollback flushes the database and re-creates content
+    types under new ids; the next serialized test on the same worker then fails to restore its
+    snapshot (UNIQUE django_content_type). Refuse such a test at collection, whatever the order."""
+    mark = item.get_closest_marker("django_db")
+    if mark and mark.kwargs.get("transaction") and not mark.kwargs.get("serialized_rollback"):
+        raise pytest.UsageError(
+            f"{item.nodeid}: django_db(transaction=True) needs serialized_rollback=True in this suite"
+        )
 
 
 def pytest_report_header(config):

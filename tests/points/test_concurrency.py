@@ -17,7 +17,8 @@ from points.ledger import LedgerError, reconcile
 from points.models import Account, SpendCode, Transfer
 from tests import factories as f
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after each test must not re-create content types (see tests/conftest.py).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 POINTS_PER_CODE = 2
 
 
