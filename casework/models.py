@@ -170,12 +170,18 @@ class CaseCategory(models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
+    emergency_notice = models.BooleanField(
+        _("提醒紧急求助电话"),
+        default=False,
+        help_text=_("居民选择这一类时，再次提醒：起火、燃气泄漏等紧急情况请立即拨打 119 / 110 / 120"),
+    )
 
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldPanel("explanation"),
         FieldRowPanel([FieldPanel("accept_within_hours"), FieldPanel("resolve_within_days")]),
         FieldRowPanel([FieldPanel("sort_order"), FieldPanel("active")]),
+        FieldPanel("emergency_notice"),
     ]
 
     class Meta:
@@ -217,6 +223,15 @@ class Rating(models.TextChoices):
 
 
 GOOD_RATINGS = frozenset({Rating.SATISFIED, Rating.BASICALLY})
+
+
+class Frequency(models.TextChoices):
+    """How often the problem happens, as the resident says it in the wizard."""
+
+    ONCE = "once", _("只有一次")
+    DAILY = "daily", _("几乎每天")
+    WEEKLY = "weekly", _("每周几次")
+    OCCASIONALLY = "occasionally", _("偶尔")
 
 
 def late_q(now=None):
@@ -316,6 +331,7 @@ class GrievanceReport(Submission):
     REFERENCE_PREFIX = "SJ"
     State = State
     Rating = Rating
+    Frequency = Frequency
 
     category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="reports", verbose_name=_("类别"))
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="reports", verbose_name=_("社区"))
@@ -323,7 +339,7 @@ class GrievanceReport(Submission):
     address = models.CharField(_("地点"), max_length=200)
     description = models.TextField(_("情况描述"), max_length=2000)
     since = models.CharField(_("开始时间"), max_length=60, blank=True)
-    frequency = models.CharField(_("发生频率"), max_length=60, blank=True)
+    frequency = models.CharField(_("发生频率"), max_length=60, blank=True, choices=Frequency.choices)
     anonymous = models.BooleanField(_("匿名反映"), default=False)
     reporter_name = models.CharField(_("姓名"), max_length=40, blank=True)
     reporter_mobile = models.CharField(_("手机"), max_length=11, blank=True)

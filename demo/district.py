@@ -624,7 +624,7 @@ class DistrictBuilder:
                         shop=shop, road=road, n=rng.randint(1, 40)
                     ),
                     since=rng.choice(["", "最近一周", "一个多月了", "今年开春以来"]),
-                    frequency=rng.choice(["", "每天", "每周几次", "偶尔"]),
+                    frequency=rng.choice(["", "daily", "weekly", "occasionally"]),
                     anonymous=not named and rng.random() < 0.8,
                     reporter_name=reporter,
                     reporter_mobile=demo_mobile(f"{CASE_KEY_PREFIX}{n}") if named else "",

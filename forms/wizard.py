@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 from django.shortcuts import redirect, render
 
 KEY_FIELD = "submission_key"
+RESTART_FIELD = "wizard_restart"
 
 
 class IntakeWizardMixin:
@@ -21,6 +22,7 @@ class IntakeWizardMixin:
     """
 
     model = None
+    restart_title = ""
     done_session_key = ""
     thanks_url_name = ""
     expired_template = ""
@@ -36,11 +38,15 @@ class IntakeWizardMixin:
             self.storage.extra_data = extra
         return extra[KEY_FIELD]
 
+    restart_template = "forms/restart_confirm.html"
+
     def get(self, request, *args, **kwargs):
         # formtools restarts on every GET; we only restart when asked, so a reload keeps progress.
+        if request.GET.get("restart") == "1" and self.has_progress():
+            # Asked by a link, which stays in the history: confirm first, and wipe only on POST.
+            return render(request, self.restart_template, {"wizard_url": request.path, "title": self.restart_title})
         if request.GET.get("restart") == "1" or self.storage.current_step is None:
-            self.storage.reset()
-            self.storage.current_step = self.steps.first
+            self.reset()
         self.submission_key()
         step = self.steps.current
         data = self.storage.get_step_data(step)
@@ -48,7 +54,20 @@ class IntakeWizardMixin:
             self.get_form(data=data, files=self.storage.get_step_files(step)) if data else self.get_form()
         )
 
+    def has_progress(self):
+        """Whether anything has been typed that a restart would throw away."""
+        data = self.storage.data.get(self.storage.step_data_key) or {}
+        return any(data.values())
+
+    def reset(self):
+        self.storage.reset()
+        self.storage.current_step = self.steps.first
+
     def post(self, request, *args, **kwargs):
+        if request.POST.get(RESTART_FIELD) == "1":
+            # The confirmed restart: wipe, then land on the wizard's own address (no ?restart in history).
+            self.reset()
+            return redirect(request.path)
         posted_key = request.POST.get(KEY_FIELD, "")
         done = request.session.get(self.done_session_key) or {}
         if posted_key and (

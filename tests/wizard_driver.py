@@ -123,9 +123,16 @@ def _uploads(step, photos):
     }
 
 
+def restart_wizard(client, wizard=REPORT):
+    """清空重新填写, confirmed: the POST that wipes the wizard, followed to its first step."""
+    return client.post(wizard.url, {"wizard_restart": "1"}, follow=True)
+
+
 def key_of(client, wizard=REPORT, restart=False):
     """GET the wizard (from its first step when restart) and read its submission key."""
-    return client.get(wizard.url + ("?restart=1" if restart else "")).context["submission_key"]
+    if restart:
+        return restart_wizard(client, wizard).context["submission_key"]
+    return client.get(wizard.url).context["submission_key"]
 
 
 def post_step(client, wizard, step, fields, key, photos=None, extra=None):

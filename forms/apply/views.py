@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
@@ -47,6 +48,7 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
     ]
     template_name = "forms/apply/step.html"
     abuse_scope = "apply"
+    restart_title = gettext_lazy("商户申请入盟")
     model = MerchantApplication
     done_session_key = DONE_SESSION_KEY
     thanks_url_name = "apply_thanks"

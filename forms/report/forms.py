@@ -14,6 +14,11 @@ from ..fields import PhotoField, PlaceFields
 
 class CategoryChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
+        if obj.emergency_notice:
+            return _("%(name)s：%(explanation)s（正在发生危险请直接拨打 119 / 110 / 120）") % {
+                "name": obj.name,
+                "explanation": obj.explanation,
+            }
         return f"{obj.name}：{obj.explanation}"
 
 
@@ -67,13 +72,7 @@ class DetailsStep(forms.Form):
     frequency = forms.ChoiceField(
         label=_("多久发生一次"),
         required=False,
-        choices=[
-            ("", _("请选择")),
-            ("once", _("只有一次")),
-            ("daily", _("几乎每天")),
-            ("weekly", _("每周几次")),
-            ("occasionally", _("偶尔")),
-        ],
+        choices=[("", _("请选择")), *GrievanceReport.Frequency.choices],
         error_messages={"invalid_choice": _("请从列表中选择。")},
     )
 

@@ -6,10 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
-from casework.models import GrievanceReport, hash_secret
+from casework.models import CaseCategory, GrievanceReport, hash_secret
 from casework.submission import submit_report
 from casework.transitions import TransitionError, rate
 from portal.params import clean_text
@@ -26,6 +27,7 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
     """民情反映: one step per screen; reload keeps progress, Back keeps what was typed."""
 
     abuse_scope = "report"
+    restart_title = gettext_lazy("我要反映问题")
     model = GrievanceReport
     done_session_key = DONE_SESSION_KEY
     thanks_url_name = "report_thanks"
@@ -44,6 +46,7 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
+        context["emergency"] = self.steps.current == "category" or self._emergency_category()
         if self.steps.current == "location":
             stored = self.storage.get_step_files("location") or {}
             context["stored_photos"] = sorted(stored)
@@ -51,10 +54,21 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
             context["summary"] = self._summary()
         return context
 
+    def _emergency_category(self):
+        """Whether the category chosen on step 1 asks for the emergency numbers again."""
+        data = self.storage.get_step_data("category")
+        category = (data and data.get("category-category")) or ""
+        return (
+            category.isascii()
+            and category.isdigit()
+            and (CaseCategory.objects.filter(pk=category, emergency_notice=True).exists())
+        )
+
     def _summary(self):
         data = self.get_all_cleaned_data()
         photos = [name for name in LocationStep.photo_fields if data.get(name)]
-        return {"data": data, "photo_count": len(photos)}
+        frequency = GrievanceReport.Frequency(data["frequency"]).label if data.get("frequency") else ""
+        return {"data": data, "photo_count": len(photos), "frequency": frequency}
 
     # --- done -----------------------------------------------------------------------
 

@@ -125,8 +125,7 @@ def test_too_fast_is_refused_and_entries_are_kept(client, place):
 def test_restart_resets_the_clock(client, place):
     key = key_of(client)
     age_wizard(client, 60)
-    client.get("/report/?restart=1")
-    key = client.get("/report/").context["submission_key"]
+    key = driver.restart_wizard(client).context["submission_key"]
     walk_to_review(client, place, key)
     assert "您提交得太快了" in submit_review(client, key).content.decode()
 

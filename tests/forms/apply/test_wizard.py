@@ -246,7 +246,13 @@ def test_reload_keeps_progress_and_restart_clears_it(client, place):
     key = key_of(client)
     post(client, "shop", shop_data(place), key)
     assert "第 2 步" in client.get("/apply/").content.decode()
-    assert "第 1 步" in client.get("/apply/?restart=1").content.decode()
+    confirm = client.get("/apply/?restart=1")  # a link: it only asks, and wipes nothing
+    assert "清空已填写的内容？" in confirm.content.decode()
+    assert "第 2 步" in client.get("/apply/").content.decode()
+    wiped = client.post("/apply/", {"wizard_restart": "1"})
+    assert wiped.status_code == 302 and wiped["Location"] == "/apply/"  # no ?restart left in the history
+    assert "第 1 步" in client.get("/apply/").content.decode()
+    assert client.get("/apply/?restart=1").status_code == 200  # nothing typed: no question asked
 
 
 def test_expired_session_is_told_plainly(client, place):

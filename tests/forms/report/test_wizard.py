@@ -81,7 +81,13 @@ def test_reload_keeps_progress_and_restart_clears_it(client, place):
     key = key_of(client)
     post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
     assert "第 2 步" in client.get("/report/").content.decode()
-    assert "第 1 步" in client.get("/report/?restart=1").content.decode()
+    confirm = client.get("/report/?restart=1")  # a link: it only asks, and wipes nothing
+    assert "清空已填写的内容？" in confirm.content.decode()
+    assert "第 2 步" in client.get("/report/").content.decode()
+    wiped = client.post("/report/", {"wizard_restart": "1"})
+    assert wiped.status_code == 302 and wiped["Location"] == "/report/"  # no ?restart left in the history
+    assert "第 1 步" in client.get("/report/").content.decode()
+    assert client.get("/report/?restart=1").status_code == 200  # nothing typed: no question asked
 
 
 def test_expired_session_is_told_plainly(client, place):
