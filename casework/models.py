@@ -421,6 +421,21 @@ class GrievanceReport(Submission):
     def is_rateable(self):
         return self.state in RATEABLE_STATES and not self.rating
 
+    @property
+    def current_result(self):
+        """The result that stands: none while a reopened case is being redone (the old one is in the history)."""
+        return self.result if self.state in RATEABLE_STATES else ""
+
+    @property
+    def pending_deadlines(self):
+        """(label, moment) of the deadlines still ahead of this case, as the reporter is told them."""
+        deadlines = []
+        if self.state == State.SUBMITTED:
+            deadlines.append((_("受理期限"), self.accept_due))
+        if self.state not in FINISHED_STATES:
+            deadlines.append((_("办结期限"), self.resolve_due))
+        return deadlines
+
     def is_late_now(self, now=None):
         """Overdue by the queryset's rule (one query; the rule lives in one place)."""
         return GrievanceReport.objects.filter(pk=self.pk).overdue(now).exists()

@@ -86,7 +86,27 @@ class IntakeWizardMixin:
         if self.request.POST and current in self.get_form_list():
             form = self.get_form(data=self.request.POST, files=self.request.FILES)
             self.storage.set_step_data(current, self.process_step(form))
+            self.keep_valid_uploads(form)
         return super().render_goto_step(goto_step, **kwargs)
+
+    def render(self, form=None, **kwargs):
+        # formtools stores a step's files only when the whole step is valid; an error in another
+        # field would silently drop the photo that was just chosen (the address was kept).
+        if form is not None and form.is_bound and self.request.method == "POST" and form.errors:
+            self.keep_valid_uploads(form)
+        return super().render(form, **kwargs)
+
+    def keep_valid_uploads(self, form):
+        """Store the files just uploaded to `form` that passed their own field's checks."""
+        uploads = {
+            form.add_prefix(name): self.request.FILES[form.add_prefix(name)]
+            for name in form.fields
+            if form.add_prefix(name) in self.request.FILES and name not in form.errors
+        }
+        if uploads:
+            self.storage.set_step_files(
+                self.steps.current, {**(self.storage.get_step_files(self.steps.current) or {}), **uploads}
+            )
 
     # No clean-up of our own after done(): formtools' storage.reset() deletes the temporary files
     # by their stored names. Deleting by the upload's original name would hit another
@@ -114,7 +134,10 @@ class IntakeWizardMixin:
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
+        stored = self.storage.get_step_files(self.steps.current) or {}
         context.update(
+            # The labels of this step's photos already kept, so the page can say they need no re-upload.
+            stored_photos=[field.label for name, field in form.fields.items() if form.add_prefix(name) in stored],
             submission_key=self.submission_key(),
             step_title=form.title,
             step_titles=[(name, self.form_list[name].title) for name in self.get_form_list()],

@@ -80,9 +80,7 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         step = self.steps.current
-        if step == "photos":
-            context["stored_photos"] = sorted(self.storage.get_step_files("photos") or {})
-        elif step == "convention":
+        if step == "convention":
             context["convention"] = Convention.current()
         elif step == "review":
             data = self.get_all_cleaned_data()

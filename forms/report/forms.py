@@ -150,7 +150,8 @@ class RatingForm(forms.Form):
         error_messages={"required": _("请选择满意程度。"), "invalid_choice": _("请从选项中选择。")},
     )
     comment = forms.CharField(
-        label=_("意见（可不填）"),
+        label=_("意见"),
+        help_text=_("选择“不满意”时请写明原因，社区会据此重新办理；其他情况可不填"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -47,9 +48,6 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)
         context["emergency"] = self.steps.current == "category" or self._emergency_category()
-        if self.steps.current == "location":
-            stored = self.storage.get_step_files("location") or {}
-            context["stored_photos"] = sorted(stored)
         if self.steps.current == "review":
             context["summary"] = self._summary()
         return context
@@ -144,7 +142,7 @@ def _status_page(request, report, via_link):
     return render(
         request,
         "forms/report/track_status.html",
-        {"report": report, "events": events, "rating_form": rating_form, "via_link": via_link},
+        {"report": report, "events": events, "rating_form": rating_form, "via_link": via_link, "now": timezone.now()},
     )
 
 

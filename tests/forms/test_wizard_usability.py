@@ -54,7 +54,7 @@ def test_emergency_numbers_before_step_one_and_again_for_safety(client, place):
     key = key_of(client)
     noise = driver.post_step(client, REPORT, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
     assert 'href="tel:119"' not in noise.content.decode()
-    driver.post_step(client, REPORT, "location", {"wizard_goto_step": "category"}, key)
+    driver.post_step(client, REPORT, "location", {}, key, extra={"wizard_goto_step": "category"})
     safety = driver.post_step(client, REPORT, "category", {"category": CaseCategory.objects.get(slug="safety").pk}, key)
     assert "第 2 步" in safety.content.decode() and 'href="tel:119"' in safety.content.decode()
 
@@ -74,3 +74,44 @@ def test_frequency_reads_as_words_on_review_and_for_staff(client, place):
     client.force_login(moderator)
     staff = client.get(f"/admin/cases/{report.pk}/").content.decode()
     assert "几乎每天" in staff and ">daily<" not in staff
+
+
+def test_a_photo_survives_an_error_on_its_step_and_the_page_says_so(client, place):
+    key = key_of(client)
+    driver.post_step(client, REPORT, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
+    place_fields = {"community": place["community"].pk, "grid": place["grid"].pk}
+    photo = {"photo_1": ("门口.jpg", driver.jpeg_bytes())}
+    wrong = driver.post_step(client, REPORT, "location", {**place_fields, "address": ""}, key, photo)
+    text = wrong.content.decode()
+    assert "请填写具体地点。" in text and "已保存照片：照片 1，不用重新选择" in text
+    fixed = driver.post_step(client, REPORT, "location", {**place_fields, "address": "解放路 18 号"}, key)
+    assert "第 3 步" in fixed.content.decode()
+    steps = driver.report_steps(place, category=CaseCategory.objects.get(slug="noise"))
+    for step in steps[2:]:
+        done = driver.post_step(client, REPORT, step.name, step.fields, key)
+    assert done.status_code == 302
+    assert GrievanceReport.objects.get().photos.count() == 1
+
+
+def test_back_keeps_a_photo_chosen_on_the_step_left(client, place):
+    key = key_of(client)
+    driver.post_step(client, REPORT, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
+    photo = {"photo_2": ("楼道.png", driver.jpeg_bytes())}
+    driver.post_step(
+        client, REPORT, "location", {"address": "解放路"}, key, photo, extra={"wizard_goto_step": "category"}
+    )
+    again = driver.post_step(client, REPORT, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
+    assert "已保存照片：照片 2" in again.content.decode()
+
+
+def test_a_bad_licence_photo_does_not_drop_the_good_shop_front(client, place):
+    f.convention()
+    key = key_of(client, APPLY)
+    steps = driver.apply_steps(place, credit_code=f.valid_credit_code(), convention=None)
+    for step in steps[:3]:
+        driver.post_step(client, APPLY, step.name, step.fields, key)
+    photos = {"shop_front": ("门头.jpg", driver.jpeg_bytes()), "licence": ("执照.jpg", b"not a picture at all")}
+    wrong = driver.post_step(client, APPLY, "photos", {}, key, photos)
+    text = wrong.content.decode()
+    assert "第 4 步" in text and "已保存照片：门头照片" in text and "营业执照照片" in text
+    assert "第 5 步" in driver.post_step(client, APPLY, "photos", {}, key).content.decode()

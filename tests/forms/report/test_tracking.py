@@ -127,3 +127,36 @@ def test_anonymous_reports_cannot_be_looked_up_by_number(client, world):
     )
     response = lookup(client, report.reference, "0000")
     assert "工单编号或手机号码后四位不正确" in response.content.decode()
+
+
+def test_unsatisfied_without_a_reason_is_summarised_at_the_top_of_the_form(client, case):
+    resolve(case)
+    url = f"/track/link/{case['secret']}/"
+    form_page = client.get(url).content.decode()
+    assert "意见（可不填）" not in form_page and "选择“不满意”时请写明原因" in form_page
+    text = client.post(url, {"rating": "unsatisfied", "comment": " "}).content.decode()
+    summary = text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "请修改以下内容后再提交评价" in summary and 'href="#id_comment"' in summary
+    assert text.index('class="error-summary"') < text.index('name="comment"')
+    assert 'action="#rate-title"' in text  # the answer lands on the form, not at the top of the page
+
+
+def test_a_reopened_case_no_longer_shows_the_result_it_was_unhappy_with(client, case):
+    resolve(case)
+    url = f"/track/link/{case['secret']}/"
+    before = client.get(url).content.decode()
+    result = GrievanceReport.objects.get().result
+    assert result and result in before
+    client.post(url, {"rating": "unsatisfied", "comment": "第二天摊子又摆出来了"})
+    after = client.get(url).content.decode()
+    assert "已派单" in after and '<h2 id="result-title">' not in after
+
+
+def test_tracking_and_thanks_pages_state_the_deadlines(client, case):
+    report = case["report"]
+    page = client.get(f"/track/link/{case['secret']}/").content.decode()
+    assert "受理期限" in page and "办结期限" in page
+    assert f"{report.accept_due.astimezone().year}年" in page
+    resolve(case)
+    done = client.get(f"/track/link/{case['secret']}/").content.decode()
+    assert "受理期限" not in done and "办结期限" not in done

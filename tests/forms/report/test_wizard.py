@@ -39,6 +39,7 @@ def test_full_walk_creates_one_report_with_photo_and_shows_reference(client, pla
     assert photo.file.name.endswith(".jpg") and "门口" not in photo.file.name
     thanks = client.get("/report/thanks/").content.decode()
     assert report.reference in thanks and "/track/link/" in thanks
+    assert "前受理" in thanks and "前办结" in thanks  # both deadlines, not only the acceptance one
 
 
 def test_double_submit_makes_one_report(client, place):
