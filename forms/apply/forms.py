@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.fields import MobileField
 from alliance.models import Merchant
-from alliance.validators import normalise_credit_code, validate_credit_code
+from alliance.validators import credit_code_check_passes, normalise_credit_code, validate_credit_code
 
 from ..fields import PhotoField, PlaceFields
 from ..models import Convention, MerchantApplication
@@ -63,6 +63,9 @@ class ShopStep(PlaceFields):
         error_messages={"required": _("请填写营业执照上的统一社会信用代码。")},
     )
 
+    # The code a check-character warning was shown for: posting the same code again goes on.
+    credit_code_confirmed = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def clean_credit_code(self):
         code = normalise_credit_code(self.cleaned_data["credit_code"])
         validate_credit_code(code)
@@ -72,6 +75,19 @@ class ShopStep(PlaceFields):
                 _("该统一社会信用代码已是联盟商户“%(name)s”，无需重复申请；如需修改店铺信息，请联系社区。"),
                 code="member",
                 params={"name": member.name},
+            )
+        confirmed = normalise_credit_code(self.data.get(self.add_prefix("credit_code_confirmed"), ""))
+        if not credit_code_check_passes(code) and confirmed != code:
+            # Told once, where it is typed; not a refusal: the same code posted again goes through
+            # (a licence can be right where the standard's arithmetic is not), and staff see the flag.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("credit_code_confirmed")] = code
+            raise forms.ValidationError(
+                _(
+                    "这个代码的最后一位（校验位）与国家标准计算结果不符，可能输错了一位，请对照营业执照核对。"
+                    "如确认无误，直接再点“下一步”即可继续，社区会人工核实。"
+                ),
+                code="check_character",
             )
         return code
 

@@ -127,16 +127,30 @@ def test_credit_code_of_a_non_member_merchant_may_apply(client, place):
     assert "第 2 步" in post(client, "shop", shop_data(place), key).content.decode()
 
 
-def test_check_character_failure_is_flagged_not_refused(client, place):
+def test_check_character_failure_is_said_where_it_is_typed_then_flagged_not_refused(client, place):
     wrong = CODE[:17] + ("0" if CODE[17] != "0" else "1")
     key = key_of(client)
-    walk_to_convention(client, place, key, shop=shop_data(place, credit_code=wrong))
+    told = post(client, "shop", shop_data(place, credit_code=wrong), key).content.decode()
+    assert "第 1 步" in told and "最后一位（校验位）与国家标准计算结果不符" in told
+    assert f'value="{wrong}"' in told  # what was typed is kept
+    assert f'name="shop-credit_code_confirmed" value="{wrong}"' in told  # what the browser posts back
+    confirmed = shop_data(place, credit_code=wrong, credit_code_confirmed=wrong)
+    again = post(client, "shop", confirmed, key).content.decode()
+    assert "第 2 步" in again  # the same code a second time: on it goes
+    walk_to_convention(client, place, key, shop=confirmed)
     convention = client.get("/apply/").context["convention"]
     review = post(client, "convention", {"convention": convention.pk, "agree": "on", "signed_name": "王建国"}, key)
     assert "校验位与国家标准计算结果不符" in review.content.decode()
     post(client, "review", {"confirm": "on"}, key)
     application = MerchantApplication.objects.get()
     assert application.credit_code == wrong and application.credit_code_check_failed
+
+
+def test_a_corrected_code_after_the_warning_goes_straight_on(client, place):
+    wrong = CODE[:17] + ("0" if CODE[17] != "0" else "1")
+    key = key_of(client)
+    post(client, "shop", shop_data(place, credit_code=wrong), key)
+    assert "第 2 步" in post(client, "shop", shop_data(place, credit_code=CODE), key).content.decode()
 
 
 def test_grid_of_another_community_is_refused(client, place):
