@@ -11,7 +11,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
 PYTEST_ARGS ?= -n auto --maxprocesses=4
 TEMPLATE_DIRS := templates portal alliance bulletins casework forms home demo
 
-.PHONY: run setup test test-fast test-postgres lint format bench browser clean audit load
+.PHONY: run setup test test-fast test-postgres lint format bench browser clean audit load messages gettext
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,13 +44,24 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); }
 
-lint: $(STAMP)
+# gettext's msgfmt compiles and checks our catalogue of the admin's Chinese (Debian's package).
+gettext:
+	@command -v msgfmt >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+
+# Recompile locale/ after editing a .po; the .mo files are committed so a clone runs without gettext.
+messages: gettext
+	for po in locale/*/LC_MESSAGES/*.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
+
+lint: $(STAMP) gettext
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	find $(TEMPLATE_DIRS) -name '*.html' -print0 | xargs -0 $(VENV)/bin/djhtml --check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/lint-imports --no-cache
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(PY) manage.py check_admin_catalogue
 
 # Known vulnerabilities in the installed (pinned) packages, from PyPI's advisory data; fails on any.
 # A package whose advisories cannot be looked up is listed as skipped; AUDIT_STRICT=1 fails on that too.

@@ -101,6 +101,12 @@ class ThrottledLoginForm(LoginForm):
         "throttled": _("登录失败次数过多，已暂时锁定。请 %(minutes)d 分钟后再试，或联系系统管理员。"),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wagtail redeclares the field without a label, so Django falls back to the field's
+        # English name ("Password") in every language.
+        self.fields["password"].label = _("密码")
+
     def clean(self):
         username = self.cleaned_data.get("username")
         if self.request is not None and login_locked(self.request, username):
