@@ -48,6 +48,7 @@ def test_bad_input_is_a_field_error_not_a_500(client, case):
     response = lookup(client, "", "12a")
     text = response.content.decode()
     assert response.status_code == 200 and "请填写工单编号" in text and "请输入 4 位数字" in text
+    assert "请修改以下内容后再查询" in text and 'href="#id_mobile_last4"' in text  # summarised at the top
 
 
 def test_lookups_are_rate_limited(client, case):
