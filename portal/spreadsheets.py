@@ -3,10 +3,9 @@
 `spreadsheet_text` is the one cell helper, for every export (XLSX and CSV):
 
 - characters an XLSX file may not hold (C0 controls but tab and line feed, lone surrogates,
-  U+FFFE/U+FFFF) and invisible controls (DEL, C1) are replaced by visible stand-ins: C0 and DEL
-  by their Unicode control pictures (␁, ␛, ␡), the rest by U+FFFD. One control character in a shop
-  name or an answer must not make the export of the whole list fail;
-- line breaks are written as "\\n" (XLSX readers turn a bare carriage return into one anyway);
+  U+FFFE/U+FFFF) and invisible controls (DEL, C1) are replaced by visible stand-ins, and line
+  breaks written as "\\n" (portal/xmltext.py): one control character in a shop name or an answer
+  must not make the export of the whole list fail;
 - text a spreadsheet would read as a formula gets a leading apostrophe: = + - @, their full-width
   forms ＝ ＋ － ＠ (CJK input methods type them, and some spreadsheets read them as ASCII), | and ;
   (DDE and separators), also behind leading spaces, tabs or line breaks, which some importers strip.
@@ -21,12 +20,8 @@ and our own workbooks because they are built by `xlsx_bytes`.
 import io
 import re
 
-from django.utils.functional import Promise
+from .xmltext import xml_text
 
-# Not allowed in XML 1.0 (so not in XLSX), or invisible and only confusing: every control but
-# tab and line feed (carriage returns are line breaks, below), DEL, C1, lone surrogates, U+FFFE/F.
-_UNREADABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_NEWLINES = re.compile("\r\n?")
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "|", ";")
 # Stripped by some importers before they look at the first character.
 LEADING_BLANKS = " \t\n\u3000"
@@ -34,26 +29,11 @@ LEADING_BLANKS = " \t\n\u3000"
 _SHEET_TITLE = re.compile(r"[\[\]:*?/\\]")
 
 
-def _stand_in(match):
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # ␀ … ␟, the control pictures
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"
-
-
-def _readable(text):
-    return _UNREADABLE.sub(_stand_in, _NEWLINES.sub("\n", text))
-
-
 def spreadsheet_text(value):
     """The cell for `value`: readable, never a formula; text without either problem as it was."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if not isinstance(value, str):
-        return value
-    text = _readable(value)
+    text = xml_text(value)
+    if not isinstance(text, str):
+        return text
     if text.lstrip(LEADING_BLANKS).startswith(FORMULA_STARTS):
         return "'" + text
     return text
@@ -61,7 +41,7 @@ def spreadsheet_text(value):
 
 def sheet_title(value):
     """A worksheet title Excel accepts: readable, none of []:*?/\\, no apostrophe at either end, 31 at most."""
-    title = _SHEET_TITLE.sub("_", _readable(str(value))).strip("'")[:31].strip("'")
+    title = _SHEET_TITLE.sub("_", xml_text(str(value))).strip("'")[:31].strip("'")
     return title or "Sheet"
 
 
