@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail import hooks
 
-from portal.ratelimit import count_hit, rate_limited
+from portal.ratelimit import BUSY_MESSAGE, CountersUnavailable, count_hit, rate_limited
 from portal.sms import SMSError, send_sms
 
 from .models import MobileDevice, Person
@@ -32,7 +32,19 @@ PERSON_VERIFIED_HOOK = "person_verified"
 
 
 class SignInRefused(Exception):
-    """What to tell the person, as it is; the same words whether or not the number has an account."""
+    """What to tell the person, as it is; the same words whether or not the number has an account.
+
+    `busy` when the refusal is ours (the counters are unavailable), not the person's doing.
+    """
+
+    def __init__(self, message, busy=False):
+        super().__init__(message)
+        self.busy = busy
+
+
+def _busy():
+    # No code is sent or checked while the limits cannot be counted: fail closed.
+    return SignInRefused(BUSY_MESSAGE, busy=True)
 
 
 def person_for(mobile):
@@ -65,7 +77,11 @@ def _number_key(mobile):
 
 def send_code(request, mobile):
     """Send a sign-in code to `mobile`; raises SignInRefused with the message to show."""
-    if rate_limited(request, "signin-send", settings.SIGN_IN_CODES_PER_CLIENT, 3600):
+    try:
+        limited = rate_limited(request, "signin-send", settings.SIGN_IN_CODES_PER_CLIENT, 3600)
+    except CountersUnavailable:
+        raise _busy()
+    if limited:
         raise SignInRefused(_("获取验证码次数过多，请一小时后再试，或拨打社区服务热线。"))
     with transaction.atomic():
         person = person_for(mobile)
@@ -73,7 +89,11 @@ def send_code(request, mobile):
         allowed, _detail = device.generate_is_allowed()
         if not allowed:
             raise SignInRefused(_("验证码已发送，请稍等一分钟再重新获取。"))
-        if count_hit(_number_key(mobile), 86400) > settings.SIGN_IN_CODES_PER_NUMBER:
+        try:
+            sent_today = count_hit(_number_key(mobile), 86400)
+        except CountersUnavailable:
+            raise _busy()
+        if sent_today > settings.SIGN_IN_CODES_PER_NUMBER:
             raise SignInRefused(_("这个号码今天获取验证码的次数已达上限，请明天再试，或拨打社区服务热线。"))
         code = device.new_code()
     minutes = max(1, settings.SIGN_IN_CODE_VALID_SECONDS // 60)
@@ -97,7 +117,11 @@ def verify_code(request, mobile, code):
     One message for a wrong, expired, reused or throttled code, and for a number never seen.
     """
     wrong = _("验证码不正确或已过期，请重新获取。")
-    if rate_limited(request, "signin-verify", settings.SIGN_IN_ATTEMPTS_PER_CLIENT, 3600):
+    try:
+        limited = rate_limited(request, "signin-verify", settings.SIGN_IN_ATTEMPTS_PER_CLIENT, 3600)
+    except CountersUnavailable:
+        raise _busy()
+    if limited:
         raise SignInRefused(_("尝试次数过多，请一小时后再试，或拨打社区服务热线。"))
     person = Person.objects.filter(mobile=mobile).select_related("user").first()
     if person is None:

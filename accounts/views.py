@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wagtail import hooks
 
 from portal.privacy import mask_mobile
+from portal.ratelimit import BUSY_RETRY_AFTER
 
 from .forms import CodeForm, MobileForm, NameForm
 from .models import Person
@@ -36,7 +37,7 @@ def _safe_next(request, value):
 def sign_in_view(request):
     """Step 1: the mobile number."""
     form = MobileForm(request.POST or None)
-    message = ""
+    refusal = None
     if request.method == "GET":
         request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
     if request.method == "POST" and form.is_valid():
@@ -44,12 +45,22 @@ def sign_in_view(request):
         try:
             send_code(request, mobile)
         except SignInRefused as refused:
-            message = str(refused)
+            refusal = refused
         else:
             request.session[MOBILE_SESSION_KEY] = mobile
             return redirect("sign_in_code")
-    status = 429 if message else 200
-    return render(request, "accounts/sign_in.html", {"form": form, "message": message}, status=status)
+    context = {"form": form, "message": str(refusal) if refusal else ""}
+    return _refused_or_ok(render(request, "accounts/sign_in.html", context), refusal, status=429)
+
+
+def _refused_or_ok(response, refusal, status):
+    """A refusal's status: 503 with Retry-After when it was ours (busy), else `status` (the person's limit)."""
+    if refusal is not None and refusal.busy:
+        response.status_code = 503
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    elif refusal is not None:
+        response.status_code = status
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,18 +70,19 @@ def sign_in_code_view(request):
     if not mobile:
         return redirect("sign_in")
     form = CodeForm(request.POST or None)
-    message = ""
+    refusal = None
     if request.method == "POST" and form.is_valid():
         try:
             person = verify_code(request, mobile, form.cleaned_data["code"])
         except SignInRefused as refused:
-            message = str(refused)
+            refusal = refused
         else:
             target = request.session.get(NEXT_SESSION_KEY) or reverse("my")
             sign_in(request, person)
             return redirect(_safe_next(request, target))
-    context = {"form": form, "message": message, "masked_mobile": mask_mobile(mobile)}
-    return render(request, "accounts/sign_in_code.html", context)
+    context = {"form": form, "message": str(refusal) if refusal else "", "masked_mobile": mask_mobile(mobile)}
+    # A wrong code is an ordinary answer (200), as before.
+    return _refused_or_ok(render(request, "accounts/sign_in_code.html", context), refusal, status=200)
 
 
 @require_POST

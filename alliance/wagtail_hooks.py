@@ -18,8 +18,6 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
-from portal.spreadsheets import spreadsheet_text
-
 from .models import Community, Grid, GridArea, Merchant
 from .validators import mask_mobile
 
@@ -32,15 +30,16 @@ def _yes_no(value):
 
 
 class RegistryIndexView(IndexView):
-    """Snippet listing whose exports say 是/否, accept computed columns and carry no formulas."""
+    """Snippet listing whose exports say 是/否 and accept computed columns.
+
+    Every cell passes through portal.spreadsheets (no formulas, no characters XLSX refuses).
+    """
 
     # Export column → callable(instance), for values that are not plain attributes.
     export_accessors = {}
     custom_value_preprocess = {
         **IndexView.custom_value_preprocess,
         bool: {IndexView.FORMAT_CSV: _yes_no, IndexView.FORMAT_XLSX: _yes_no},
-        # Merchant names and addresses come from public applications.
-        str: {IndexView.FORMAT_CSV: spreadsheet_text},
     }
 
     # Export column → mask, for personal data exported in full only to those who may change the

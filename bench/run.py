@@ -3,8 +3,8 @@
 For each database it loads the district-sized data set (`load_demo_content --scale district`:
 about 90 communities, 1,000 merchants, 2,000 news articles, 500 notices, 100,000 cases), serves
 the portal with gunicorn and the production settings on 127.0.0.1 (Redis as the shared cache),
-and drives it with wrk. The ceiling is /healthz/, a view that returns "ok" through the same
-middleware, measured by the same server in the same run; every other row is a ratio to it.
+and drives it with wrk. The ceiling is /healthz/, a view that runs SELECT 1 and one cache read
+through the same middleware, measured by the same server in the same run; every other row is a ratio to it.
 
 Rows: public pages without the page cache (PAGE_CACHE_SECONDS=0, shared fragments still cached),
 the same pages served from the page cache, search, a /track/ lookup, the case inbox as a grid worker
@@ -295,7 +295,7 @@ def run_database(args, database):
 
         log(f"== {database}: page cache off")
         proc, port = serve(args, env, tmp, page_cache=False)
-        ceiling = measure(args, port, proc, tmp, 'ceiling: /healthz/ ("ok")', "/healthz/")
+        ceiling = measure(args, port, proc, tmp, "ceiling: /healthz/", "/healthz/")
         ceiling["kind"] = "ceiling"
         rows.append(ceiling)
         for name, path in paths.items():

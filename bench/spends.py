@@ -4,7 +4,7 @@ The database gets the demo content, then 80 residents with 50 points each and on
 codes for all of them (50 a day is the per-day cap), four member shops that take points and a
 signed-in clerk at each. Clients (threads, keep-alive) POST codes to their shop's desk as the
 counter's "确认抵扣" does; a spend counts when the answer is the redirect back to the desk. The
-same clients first measure /healthz/ (a view that returns "ok" through the same middleware), so
+same clients first measure /healthz/ (SELECT 1 and one cache read, through the same middleware), so
 every figure is also a ratio to it, and the shop's desk page (GET) as a clerk sees it.
 
 Afterwards the spend transfers in the database must equal the confirmations counted, and

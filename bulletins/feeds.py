@@ -4,8 +4,9 @@ import datetime
 
 from django.contrib.syndication.views import Feed
 from django.utils import timezone
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
+
+from portal.xmltext import AtomFeed, RssFeed
 
 from .models import NewsIndexPage, NewsPage
 from .scheduling import SHANGHAI
@@ -14,7 +15,13 @@ FEED_SIZE = 20
 
 
 class NewsRssFeed(Feed):
-    """The latest live, public news: a fixed number of queries however many articles exist."""
+    """The latest live, public news: a fixed number of queries however many articles exist.
+
+    Every text goes through portal.xmltext: a control character pasted into a title or a summary
+    would otherwise make the XML writer raise and the feed answer 500.
+    """
+
+    feed_type = RssFeed
 
     title = _("商居联盟 · 联盟动态")
     description = _("社区商居联盟的最新动态")
@@ -51,5 +58,5 @@ class NewsRssFeed(Feed):
 
 
 class NewsAtomFeed(NewsRssFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = NewsRssFeed.description

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vRecur
 
 from alliance.models import Merchant
+from portal.xmltext import xml_text
 
 from .scheduling import SHANGHAI, Repeat, first_occurrence, rule_for, series_until
 
@@ -102,9 +103,10 @@ def event_for(notice, stamp, request=None):
     event.add("dtend", first.end)
     if rule := recurrence(notice):
         event.add("rrule", rule)
-    event.add("summary", notice.title)
-    event.add("location", location(notice))
-    event.add("description", description(notice, url))
+    # iCalendar forbids control characters in text: one pasted into a title must not lose the calendar.
+    event.add("summary", xml_text(notice.title))
+    event.add("location", xml_text(location(notice)))
+    event.add("description", xml_text(description(notice, url)))
     if url:
         event.add("url", url)
     event.add("categories", [str(notice.get_kind_display())])
@@ -127,7 +129,7 @@ def build_calendar(notices, name, request=None):
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", xml_text(name))
     calendar.add("x-wr-timezone", TZID)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH_TEXT)

@@ -7,7 +7,8 @@
 - A minimum fill time: a final submit sooner than settings.INTAKE_MIN_FILL_SECONDS after the
   wizard started is refused with a message; the entries stay in the wizard.
 - A limit on completed submissions per client and hour (portal/ratelimit.py counts them in the
-  shared cache, so all app servers count together).
+  shared cache, so all app servers count together). When the count cannot be kept (the cache is
+  down) the submission is refused with a plain "busy" message and the entries stay in the wizard.
 """
 
 import logging
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from portal.ratelimit import rate_limited
+from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +91,16 @@ class AbuseProtectionMixin:
         if too_fast(extra.get(STARTED_KEY)):
             form.add_error(None, _("您提交得太快了。请核对以上内容，稍等几秒后再点“提交”。"))
             return self.render(form)
-        if submission_limited(self.request, self.abuse_scope):
+        try:
+            limited = submission_limited(self.request, self.abuse_scope)
+        except CountersUnavailable:
+            logger.warning("Submission of %s refused: counters unavailable", self.abuse_scope)
+            form.add_error(None, _("%(busy)s您填写的内容已保留，稍后再点“提交”即可。") % {"busy": BUSY_MESSAGE})
+            response = self.render(form)
+            response.status_code = 503
+            response["Retry-After"] = str(BUSY_RETRY_AFTER)
+            return response
+        if limited:
             form.add_error(None, _("提交次数过多，请一小时后再试，或拨打社区服务热线反映。"))
             response = self.render(form)
             response.status_code = 429

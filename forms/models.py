@@ -214,7 +214,8 @@ class QuestionnaireField(AbstractFormField):
 
 
 class QuestionnairePage(AbstractForm):
-    """线上问卷: an ad-hoc survey built with Wagtail's form builder; answers export from the admin."""
+    """线上问卷: an ad-hoc survey built with Wagtail's form builder; answers export from the admin
+    (Wagtail's submissions view, every cell through portal.spreadsheets)."""
 
     intro = RichTextField(
         _("说明"),
@@ -235,13 +236,6 @@ class QuestionnairePage(AbstractForm):
     subpage_types = []
     template = "forms/questionnaire_page.html"
     landing_page_template = "forms/questionnaire_page_landing.html"
-
-    def get_submissions_list_view_class(self):
-        # Admin views need the app registry, which is not ready while models load (Wagtail's own
-        # FormMixin imports its view here for the same reason).
-        from .questionnaires import QuestionnaireSubmissionsView  # noqa: PLC0415
-
-        return QuestionnaireSubmissionsView
 
     class Meta:
         verbose_name = _("线上问卷")

@@ -5,16 +5,14 @@ shop for them outside the portal. One settlement per shop and month (a key and a
 """
 
 import datetime
-import io
 
 from django.db import transaction
 from django.db.models import Prefetch, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from wagtail.log_actions import log
 
-from portal.spreadsheets import spreadsheet_text
+from portal.spreadsheets import xlsx_bytes
 
 from .ledger import LedgerError, transfer
 from .models import Account, Entry, Settlement, Transfer, month_start, next_month
@@ -89,26 +87,24 @@ def settle(merchant, month, confirmed_by, at=None):
 
 def statement_workbook(merchant, month):
     """The month's spends at the shop as an XLSX file (bytes); residents' names masked."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("积分抵扣明细")
-    sheet.append([_("商户"), spreadsheet_text(merchant.name), _("月份"), f"{month:%Y-%m}"])
-    sheet.append([_("时间"), _("居民"), _("积分"), _("经手店员"), _("记录编号")])
+    rows = [
+        [_("商户"), merchant.name, _("月份"), f"{month:%Y-%m}"],
+        [_("时间"), _("居民"), _("积分"), _("经手店员"), _("记录编号")],
+    ]
     total = 0
     for entry in spends_in_month(merchant, month):
         person = resident_of(entry)
         staff = entry.transfer.created_by
-        sheet.append(
+        rows.append(
             [
                 timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
-                spreadsheet_text(person.masked_name if person else ""),
+                person.masked_name if person else "",
                 entry.amount,
-                spreadsheet_text(staff.get_full_name() or staff.get_username()) if staff else "",
+                (staff.get_full_name() or staff.get_username()) if staff else "",
                 entry.transfer_id,
             ]
         )
         total += entry.amount
-    sheet.append([_("合计"), "", total, "", ""])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    rows.append([_("合计"), "", total, "", ""])
+    # Shop, resident and staff names are typed by people: portal.spreadsheets makes every cell safe.
+    return xlsx_bytes([(_("积分抵扣明细"), rows)])

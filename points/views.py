@@ -15,7 +15,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Prefetch, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Person, ShopStaff
 from alliance.models import Merchant
 from portal import params
-from portal.ratelimit import count_hit
+from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, count_hit, read_count
 
 from . import earning, spending
 from .forms import CardSpendForm, CodeForm, SpendForm
@@ -215,6 +214,7 @@ def desk(request, merchant_pk):
     """The counter: look up a code (typed or scanned), see amount and masked name, confirm once."""
     person, merchant = _desk_shop(request, merchant_pk)
     found = None
+    status = 200
     code_form = CodeForm(request.POST or request.GET or None)
     card_form = CardSpendForm(initial={"key": secrets.token_urlsafe(12)})
     if request.method == "POST" and request.POST.get("action") == "card":
@@ -231,9 +231,13 @@ def desk(request, merchant_pk):
                 messages.success(request, _("已抵扣 %(points)d 分（积分卡）。") % {"points": -_resident_amount(record)})
                 return redirect("points_desk", merchant_pk=merchant.pk)
         code_form = CodeForm()
-    elif code_form.is_bound and _guessing(person, merchant):
+    elif code_form.is_bound and (guessing := _guessing(person, merchant)):
         code_form.is_valid()
-        code_form.add_error(None, _("抵扣码输错次数太多，请 10 分钟后再试。"))
+        if guessing is BUSY:
+            code_form.add_error(None, _("%(busy)s也可以请居民出示积分卡抵扣。") % {"busy": BUSY_MESSAGE})
+            status = 503
+        else:
+            code_form.add_error(None, _("抵扣码输错次数太多，请 10 分钟后再试。"))
     elif request.method == "POST" and code_form.is_valid():
         try:
             record = spending.confirm(code_form.cleaned_data["code"], merchant, request.user)
@@ -263,8 +267,10 @@ def desk(request, merchant_pk):
         "points_this_month": spends_in_month(merchant, today).aggregate(total=Sum("amount"))["total"] or 0,
         "months": _statement_months(merchant),
     }
-    response = render(request, "points/desk.html", context)
+    response = render(request, "points/desk.html", context, status=status)
     response["Cache-Control"] = "no-store"
+    if status == 503:
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
     return response
 
 
@@ -272,13 +278,27 @@ def _wrong_codes_key(person, merchant):
     return f"points-desk-wrong:{merchant.pk}:{person.pk}"
 
 
+# _guessing's answer when the wrong codes cannot be counted: no code is looked up (fail closed).
+BUSY = "busy"
+
+
 def _guessing(person, merchant):
-    """Too many wrong codes from this desk lately: live codes must not be guessable by trying."""
-    return (cache.get(_wrong_codes_key(person, merchant)) or 0) >= settings.POINTS_DESK_WRONG_CODES
+    """Too many wrong codes from this desk lately: live codes must not be guessable by trying.
+
+    BUSY (truthy) when the count cannot be read; printed cards, whose PIN tries are in the
+    database, still work then.
+    """
+    try:
+        return read_count(_wrong_codes_key(person, merchant)) >= settings.POINTS_DESK_WRONG_CODES
+    except CountersUnavailable:
+        return BUSY
 
 
 def _count_wrong(person, merchant):
-    count_hit(_wrong_codes_key(person, merchant), 600)
+    try:
+        count_hit(_wrong_codes_key(person, merchant), 600)
+    except CountersUnavailable:
+        pass  # read just before; the next lookup is refused while the counters stay away
 
 
 def _resident_amount(record):

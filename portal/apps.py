@@ -14,8 +14,15 @@ class PortalConfig(AppConfig):
         from wagtail.images import get_image_model
         from wagtail.models import PageViewRestriction, Site
 
-        from .pagecache import invalidate_on, invalidate_on_pages
+        from .pagecache import invalidate_on, invalidate_on_pages, new_generation
+        from .sharedcache import when_recovered
+        from .spreadsheets import protect_wagtail_exports
 
         # The framework's own models that public pages show; each app registers its own models.
         invalidate_on_pages()
         invalidate_on(Site, PageViewRestriction, Redirect, Tag, get_image_model(), get_document_model())
+        # A publish while the cache was unreachable could not store its new generation: pages cached
+        # before the outage must not come back with the cache, so a new generation starts then.
+        when_recovered(new_generation)
+        # Every cell and heading of every Wagtail export (snippets, form submissions, reports).
+        protect_wagtail_exports()

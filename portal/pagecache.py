@@ -19,7 +19,9 @@ depend on (sites, view restrictions, redirects, tags, images, documents).
 
 The cache must be shared by every app server process (Redis in production); production settings
 turn the page cache off when REDIS_URL is not set, since per-process memory caches could not all be
-emptied by one publish.
+emptied by one publish. When Redis is down or hung every read here is a miss and every write is
+dropped (portal/sharedcache.py): pages render from the database, and a new generation starts when
+Redis answers again, so a publish made meanwhile is not hidden by pages cached before it.
 """
 
 import contextvars

@@ -3,14 +3,30 @@
 The client is REMOTE_ADDR unless settings.TRUSTED_PROXY_COUNT says how many reverse proxies of
 ours append to X-Forwarded-For; only the address our outermost proxy saw is believed. Counters
 live in the cache (Redis in production) with atomic add/incr, so every app server counts
-together. Used by the public forms (forms/abuse.py), tracking and the admin login throttle.
+together. Used by the public forms (forms/abuse.py), tracking, sign-in by SMS code, the shop desk
+and the admin login throttle.
+
+When the counter store cannot answer (Redis down or hung: portal/sharedcache.py), counting raises
+CountersUnavailable and the caller refuses what it was guarding with BUSY_MESSAGE: fail closed,
+for logins and submissions alike, so an outage of Redis never opens the door to guessing or floods.
 """
 
 import ipaddress
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+
+from .sharedcache import CacheUnavailable, counters
+
+# What a person is told when their login or submission cannot be counted right now.
+BUSY_MESSAGE = _("系统繁忙，请稍后再试。")
+# Retry-After for those refusals: about how long a process leaves a failed Redis alone.
+BUSY_RETRY_AFTER = 30
+
+
+class CountersUnavailable(Exception):
+    """The counters cannot be read or written now: refuse the guarded action (with BUSY_MESSAGE)."""
 
 
 def client_ip(request):
@@ -53,18 +69,41 @@ def count_hit(key, window):
     """Add one to a counter that lives `window` seconds from its first hit; returns the new count.
 
     add() creates the key only if missing and incr() is atomic in Redis and locmem, so parallel
-    requests on different servers never lose a hit.
+    requests on different servers never lose a hit. Raises CountersUnavailable.
     """
-    cache.add(key, 0, window)
+    store = counters()
     try:
-        return cache.incr(key)
-    except ValueError:
-        # The key expired between add and incr: this hit opens a new window.
-        if cache.add(key, 1, window):
-            return 1
-        return cache.incr(key)
+        store.add(key, 0, window)
+        try:
+            return store.incr(key)
+        except ValueError:
+            # The key expired between add and incr: this hit opens a new window.
+            if store.add(key, 1, window):
+                return 1
+            return store.incr(key)
+    except CacheUnavailable as error:
+        raise CountersUnavailable(key.split(":", 1)[0]) from error
+
+
+def read_count(key):
+    """The counter's current value (0 when absent). Raises CountersUnavailable."""
+    try:
+        return counters().get(key) or 0
+    except CacheUnavailable as error:
+        raise CountersUnavailable(key.split(":", 1)[0]) from error
+
+
+def forget(key):
+    """Drop a counter (a success clears earlier failures); when the store is down it stays, harmlessly."""
+    try:
+        counters().delete(key)
+    except CacheUnavailable:
+        pass
 
 
 def rate_limited(request, scope, limit, window):
-    """Count this request for the client in `scope`; True once it is over `limit` per `window`."""
+    """Count this request for the client in `scope`; True once it is over `limit` per `window`.
+
+    Raises CountersUnavailable when the count cannot be kept: the caller refuses (BUSY_MESSAGE).
+    """
     return count_hit(f"ratelimit:{scope}:{client_key(request)}", window) > limit

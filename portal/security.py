@@ -7,7 +7,8 @@
 - Admin login: Wagtail's login view uses the form named by WAGTAILADMIN_USER_LOGIN_FORM. This one
   counts failed logins per username and per client (portal/ratelimit.py, cache-backed, so every app
   server counts together) and refuses further attempts, even with the right password, once
-  either count reaches its limit within the window.
+  either count reaches its limit within the window. While the counters cannot be read (Redis down)
+  no password is checked at all: the form says the system is busy (fail closed).
 """
 
 import logging
@@ -15,14 +16,13 @@ import logging
 from csp.middleware import CSPMiddleware
 from csp.utils import default_config
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm
 
-from .ratelimit import client_key, count_hit
+from .ratelimit import BUSY_MESSAGE, CountersUnavailable, client_key, count_hit, forget, read_count
 
 logger = logging.getLogger(__name__)
 
@@ -80,17 +80,22 @@ def _limits():
 
 
 def login_locked(request, username):
-    """True while this username or this client has used up its failed attempts."""
+    """True while this username or this client has used up its failed attempts.
+
+    Raises CountersUnavailable when the counts cannot be read.
+    """
     user_limit, client_limit, _window = _limits()
-    return (cache.get(_username_key(username)) or 0) >= user_limit or (
-        cache.get(_client_failure_key(request)) or 0
-    ) >= client_limit
+    return read_count(_username_key(username)) >= user_limit or read_count(_client_failure_key(request)) >= client_limit
 
 
 def record_login_failure(request, username):
     _user_limit, _client_limit, window = _limits()
-    count_hit(_username_key(username), window)
-    count_hit(_client_failure_key(request), window)
+    try:
+        count_hit(_username_key(username), window)
+        count_hit(_client_failure_key(request), window)
+    except CountersUnavailable:
+        # Checked just before and now gone: this attempt already failed, and the next one is refused.
+        logger.warning("Admin login failure not counted: counters unavailable")
 
 
 class ThrottledLoginForm(LoginForm):
@@ -99,6 +104,7 @@ class ThrottledLoginForm(LoginForm):
     error_messages = {
         **LoginForm.error_messages,
         "throttled": _("登录失败次数过多，已暂时锁定。请 %(minutes)d 分钟后再试，或联系系统管理员。"),
+        "busy": BUSY_MESSAGE,
     }
 
     def __init__(self, *args, **kwargs):
@@ -109,7 +115,12 @@ class ThrottledLoginForm(LoginForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if self.request is not None and login_locked(self.request, username):
+        try:
+            locked = self.request is not None and login_locked(self.request, username)
+        except CountersUnavailable:
+            logger.warning("Admin login refused: the failure counters are unavailable")
+            raise ValidationError(self.error_messages["busy"], code="busy")
+        if locked:
             # Checked before authenticating, so even the right password does not get in.
             logger.warning("Admin login refused during lockout")
             raise ValidationError(
@@ -126,5 +137,5 @@ class ThrottledLoginForm(LoginForm):
         if self.get_user() is not None:
             # The owner got in: their earlier typos no longer count. The client's count stays, so
             # an attacker with one valid account cannot wipe the record of guesses at others.
-            cache.delete(_username_key(username))
+            forget(_username_key(username))
         return cleaned_data

@@ -17,6 +17,8 @@ from forms.report import views as report_views
 from home import views as home_views
 from points import views as points_views
 
+from . import views as portal_views
+
 # A database outage gets a friendly 503 with Retry-After instead of the generic 500.
 handler500 = "portal.views.server_error_or_unavailable"
 
@@ -53,7 +55,7 @@ urlpatterns = [
     path("my/desk/<int:merchant_pk>/statement/<str:month>.xlsx", points_views.desk_statement, name="points_statement"),
     path("points/", points_views.publicity, name="points_publicity"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
-    path("healthz/", home_views.healthz, name="healthz"),
+    path("healthz/", portal_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),
 ]
 

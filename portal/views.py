@@ -1,12 +1,18 @@
-"""Cross-cutting error views: a friendly 503 while the database is unreachable."""
+"""Cross-cutting views: a friendly 503 while the database is unreachable, and the health check."""
 
+import logging
 import sys
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_GET
 from django.views.defaults import server_error
+
+from .sharedcache import cache_status
+
+logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 60
 
@@ -42,3 +48,36 @@ def server_error_or_unavailable(request, template_name="500.html"):
         response["Cache-Control"] = "no-store"
         return response
     return server_error(request, template_name=template_name)
+
+
+def database_status():
+    """ "ok" when the default database answers SELECT 1 now, "unavailable" otherwise."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as error:
+        logger.warning("Health check: database unavailable (%s)", type(error).__name__)
+        return "unavailable"
+    return "ok"
+
+
+@require_GET
+def healthz(request):
+    """For a load balancer: 200 while this node can serve, 503 when it cannot.
+
+    Checks, each time, without a template or a session:
+      database  SELECT 1 on the default database. Nothing works without it: "unavailable" → 503.
+      cache     one read from the shared cache's counters (Redis in production). "unavailable" is
+                reported but stays 200: pages render uncached, and logins and submissions are
+                refused with a "busy" message until it returns. Every node shares the one Redis,
+                so taking nodes out for it would only turn a degraded site into no site.
+    The body is plain text: "ok" or "unavailable", then one "name: status" line per check.
+    """
+    checks = {"database": database_status(), "cache": cache_status()}
+    healthy = checks["database"] == "ok"
+    lines = ["ok" if healthy else "unavailable", *(f"{name}: {status}" for name, status in checks.items())]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response.status_code = 200 if healthy else 503
+    response["Cache-Control"] = "no-store"
+    return response

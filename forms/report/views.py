@@ -15,7 +15,7 @@ from casework.models import CaseCategory, GrievanceReport, hash_secret
 from casework.submission import submit_report
 from casework.transitions import TransitionError, rate
 from portal.params import clean_text
-from portal.ratelimit import rate_limited
+from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, rate_limited
 
 from ..abuse import AbuseProtectionMixin
 from ..wizard import IntakeWizardMixin, just_submitted
@@ -110,10 +110,16 @@ def track(request):
     message = ""
     status = 200
     if request.method == "POST":
-        if rate_limited(request, "track", TRACK_LIMIT, TRACK_WINDOW):
-            message = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
-            status = 429
-        elif form.is_valid():
+        try:
+            limited = rate_limited(request, "track", TRACK_LIMIT, TRACK_WINDOW)
+        except CountersUnavailable:
+            # Lookups guess at references: none are answered while they cannot be counted.
+            message, status = str(BUSY_MESSAGE), 503
+        else:
+            if limited:
+                message = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
+                status = 429
+        if status == 200 and form.is_valid():
             report = GrievanceReport.objects.filter(
                 reference=form.cleaned_data["reference"], anonymous=False, contact_purged_at__isnull=True
             ).first()
@@ -124,7 +130,10 @@ def track(request):
                 return redirect("track_report", reference=report.reference)
             # One answer for every wrong combination: it does not reveal whether a reference exists.
             message = _("工单编号或手机号码后四位不正确，请核对后再试。")
-    return render(request, "forms/report/track_lookup.html", {"form": form, "message": message}, status=status)
+    response = render(request, "forms/report/track_lookup.html", {"form": form, "message": message}, status=status)
+    if status == 503:
+        response["Retry-After"] = str(BUSY_RETRY_AFTER)
+    return response
 
 
 def _status_page(request, report, via_link):

@@ -170,6 +170,29 @@ STORAGES = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def redis_caches(url, prefix="shangju", timeout=0.5):
+    """The shared caches on one Redis (portal/sharedcache.py), for production and for tests of it.
+
+    "default" (pages, their parts, Wagtail's and Django's own caching) treats a failing Redis as a
+    miss; "counters" (rate limits, login throttles) raises, so those refuse instead of letting all
+    through. `timeout` bounds each connect and each reply in seconds: a Redis that hangs costs one
+    timeout per process every RETRY_AFTER seconds, not one per cache call.
+    """
+    options = {
+        "CLIENT_CLASS": "django_redis.client.DefaultClient",
+        "SOCKET_CONNECT_TIMEOUT": timeout,
+        "SOCKET_TIMEOUT": timeout,
+        "RETRY_AFTER": 5,
+    }
+    backend = "portal.sharedcache.SharedRedisCache"
+    return {
+        "default": {"BACKEND": backend, "LOCATION": url, "OPTIONS": options, "KEY_PREFIX": prefix},
+        "counters": {"BACKEND": backend, "LOCATION": url, "OPTIONS": {**options, "STRICT": True}, "KEY_PREFIX": prefix},
+    }
+
+
 # Whole pages for anonymous visitors (portal/pagecache.py), in seconds; 0 turns the cache off.
 # Publishing empties it at once; the time limit only bounds date-dependent parts ("upcoming").
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))

@@ -1,9 +1,10 @@
 """Production: everything that differs comes from the environment; no secret in code.
 
 Required: SECRET_KEY, ALLOWED_HOSTS. Read when set: DATABASE_URL (base.py; PostgreSQL in a real
-deployment), REDIS_URL, CSRF_TRUSTED_ORIGINS, MEDIA_ROOT / STATIC_ROOT (base.py), the AWS_* media
-variables, EMAIL_*, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
-SECURE_HSTS_PRELOAD, CSP_MEDIA_ORIGINS, WAGTAILADMIN_BASE_URL, LOG_LEVEL (and ADMIN_LOGIN_* in base.py).
+deployment), REDIS_URL (with REDIS_TIMEOUT, CACHE_KEY_PREFIX), CSRF_TRUSTED_ORIGINS,
+MEDIA_ROOT / STATIC_ROOT (base.py), the AWS_* media variables, EMAIL_*, SECURE_SSL_REDIRECT,
+SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, CSP_MEDIA_ORIGINS,
+WAGTAILADMIN_BASE_URL, LOG_LEVEL (and ADMIN_LOGIN_* in base.py).
 """
 
 import json
@@ -65,15 +66,15 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or [
 # only right for a single process (the benchmark, a trial install).
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "shangju"),
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Redis down or hung never fails a page (portal/sharedcache.py); REDIS_TIMEOUT bounds each wait.
+    CACHES = redis_caches(
+        REDIS_URL,
+        prefix=os.environ.get("CACHE_KEY_PREFIX", "shangju"),
+        timeout=float(os.environ.get("REDIS_TIMEOUT", 0.5)),
+    )
+    # Sessions stay in the database alone (Django's default engine), not cached_db: a logout or a
+    # sign-in's new session key written while Redis drops writes would leave the old session in
+    # Redis, alive again when Redis returns. One indexed query per request that carries a session.
 else:
     # One publish must empty every process's caches, so pages and their parts are cached only in Redis.
     PAGE_CACHE_SECONDS = 0

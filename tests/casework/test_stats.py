@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from casework import stats
 from casework.models import CaseEvent, GrievanceReport
+from portal.spreadsheets import spreadsheet_text
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -159,5 +160,5 @@ def test_xlsx_export_neutralises_formulas_and_keeps_markup_as_text(october, clie
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "正常文字"])
 def test_spreadsheet_text(value):
-    neutral = stats.spreadsheet_text(value)
+    neutral = spreadsheet_text(value)
     assert neutral == (value if value == "正常文字" else "'" + value)

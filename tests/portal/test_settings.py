@@ -49,6 +49,7 @@ LEAKY_NAMES = {
     "MEDIA_ROOT",
     "SQLITE_PATH",
     "CACHE_KEY_PREFIX",
+    "REDIS_TIMEOUT",
     "LOG_LEVEL",
 }
 
@@ -274,20 +275,33 @@ def test_cache_is_redis_from_redis_url():
         value = cache.get({key!r})
         raw_keys = [k.decode() for k in get_redis_connection("default").keys("*{key}")]
         cache.delete({key!r})
+        from django.conf import settings
+        counters = caches["counters"]
+        counters.add({key!r} + "-count", 0, 30)
+        counted = counters.incr({key!r} + "-count")
+        counters.delete({key!r} + "-count")
         print(json.dumps({{
             "backend": type(cache).__module__ + "." + type(cache).__name__,
             "value": value,
             "raw_keys": raw_keys,
             "after_delete": cache.get({key!r}),
+            "counters_strict": counters._strict,
+            "default_strict": cache._strict,
+            "counted": counted,
+            "session_engine": settings.SESSION_ENGINE,
         }}))
         """,
         production_env(),
     )
 
-    assert cache["backend"] == "django_redis.cache.RedisCache"
+    # django-redis behind our breaker (portal/sharedcache.py): a failing Redis never fails a page.
+    assert cache["backend"] == "portal.sharedcache.SharedRedisCache"
     assert cache["value"] == "商居联盟"
     assert cache["raw_keys"] == [f"shangju:1:{key}"]  # really in Redis, under our prefix
     assert cache["after_delete"] is None
+    assert cache["counters_strict"] is True and cache["default_strict"] is False and cache["counted"] == 1
+    # Sessions in the database only: no stale copy in Redis can outlive a logout.
+    assert cache["session_engine"] == "django.contrib.sessions.backends.db"
 
 
 # --- Static files -------------------------------------------------------------------------------
