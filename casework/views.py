@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.filters import BooleanRadioSelect, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, StatusTagColumn, Table, TitleColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.base import BaseListingView
 
 from alliance.models import Community, Grid
-from portal.tables import DateTimeColumn
+from portal.tables import DateTimeColumn, StackedTable
 
 from . import stats
 from .forms import action_form
@@ -82,7 +82,7 @@ class CaseFilterSet(WagtailFilterSet):
         return queryset.overdue() if value else queryset.not_overdue()
 
 
-class CaseTable(Table):
+class CaseTable(StackedTable):
     def get_row_classname(self, instance):
         return "case-overdue" if instance.is_late else ""
 

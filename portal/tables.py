@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from wagtail.admin.ui.tables import Column, Table
 
 _CELL_START = re.compile(r"^\s*<td\b")
+_TAGS = re.compile(r"<[^>]*>")
 
 
 class DateTimeColumn(Column):
@@ -47,6 +48,9 @@ class LabelledCell:
         html = self.cell.render_html(parent_context)
         column = self.cell.column
         attrs = format_html('<td data-column="{}" data-label="{}"', column.name, column.label)
+        if not _TAGS.sub("", html).strip():
+            # Nothing to read: the stacked layout leaves the cell (and its label) out.
+            attrs += " data-empty"
         # Every Wagtail cell template starts with its <td>; a cell that does not is left as it is.
         return mark_safe(_CELL_START.sub(lambda _match: attrs, html, count=1))  # noqa: S308 - attrs escaped above
 
