@@ -241,6 +241,11 @@ def perform_action(request, pk, action):
     role = role_for(request.user, report)
     if role is None or action not in MACHINE:
         raise Http404
+    transition = MACHINE[action]
+    if transition.roles and role not in transition.roles:
+        # Said before the form is read: its choices (grids, workers) are a moderator's.
+        messages.error(request, MACHINE.role_refused % {"action": transition.label})
+        return redirect("casework:detail", pk=report.pk)
     form = action_form(action, report, request.user, request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -253,7 +258,7 @@ def perform_action(request, pk, action):
                 report,
                 action,
                 request.user,
-                role=role,
+                role=lambda locked: role_for(request.user, locked),
                 note=form.cleaned_data.get("note", ""),
                 public=form.cleaned_data.get("public", False),
                 **form.perform_data(),
