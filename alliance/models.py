@@ -22,7 +22,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from portal.tokenize import index_tokens
 
-from .forms import MerchantAdminForm
+from .forms import CommunityAdminForm, GridAdminForm, MerchantAdminForm
 from .panels import CreditCodeFlagPanel
 from .validators import (
     credit_code_check_passes,
@@ -76,6 +76,7 @@ class Community(models.Model):
         # otherwise a moderator could add themselves to another community and read its cases.
         FieldPanel("moderators", permission="auth.change_user"),
     ]
+    base_form_class = CommunityAdminForm
 
     class Meta:
         verbose_name = _("社区")
@@ -110,6 +111,7 @@ class Grid(ClusterableModel):
         FieldPanel("workers", permission="auth.change_user"),  # as Community.moderators
         InlinePanel("areas", heading=_("覆盖的街巷和楼栋"), label=_("街巷或楼栋")),
     ]
+    base_form_class = GridAdminForm
 
     class Meta:
         verbose_name = _("网格")

@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import BooleanRadioSelect, WagtailFilterSet
 from wagtail.admin.forms.choosers import BaseFilterForm
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.utils import get_user_display_name
 from wagtail.coreutils import multigetattr
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from portal.tables import DateTimeColumn
 
 from .models import Community, Grid, GridArea, Merchant
 from .validators import mask_mobile
@@ -275,7 +277,7 @@ class MerchantViewSet(RegistryViewSet):
             primary=lambda m: m.is_member,
             sort_key="membership_status",
         ),
-        DateColumn("updated_at", label=_("更新时间"), sort_key="updated_at"),
+        DateTimeColumn("updated_at", label=_("更新时间"), sort_key="updated_at"),
     ]
     search_fields = ["name", "address", "credit_code", "contact_person", "mobile"]
     filterset_class = MerchantFilterSet

@@ -234,10 +234,20 @@ class Frequency(models.TextChoices):
     OCCASIONALLY = "occasionally", _("偶尔")
 
 
+def accept_late_q(now=None):
+    """The acceptance deadline passed while the case still waits to be accepted or declined."""
+    return Q(state=State.SUBMITTED, accept_due__lt=now or timezone.now())
+
+
+def resolve_late_q(now=None):
+    """The resolution deadline passed while the case is unfinished."""
+    return Q(resolve_due__lt=now or timezone.now()) & ~Q(state__in=FINISHED_STATES)
+
+
 def late_q(now=None):
     """Past a deadline not met: accept_due while still submitted, or resolve_due while unfinished."""
     now = now or timezone.now()
-    return Q(state=State.SUBMITTED, accept_due__lt=now) | (Q(resolve_due__lt=now) & ~Q(state__in=FINISHED_STATES))
+    return accept_late_q(now) | resolve_late_q(now)
 
 
 def overdue_q(now=None):
@@ -290,9 +300,15 @@ class GrievanceReportQuerySet(models.QuerySet):
         return self.late(now).filter(supervised_at__isnull=True)
 
     def with_lateness(self, now=None):
-        """Each case annotated with `is_late` (overdue now), for lists that mark late rows."""
+        """Each case annotated with `is_late` (overdue now), and `accept_late` / `resolve_late` (that
+        deadline missed), for lists that mark late rows and deadlines."""
+        now = now or timezone.now()
+
+        def flag(condition):
+            return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
         return self.annotate(
-            is_late=Case(When(overdue_q(now), then=Value(True)), default=Value(False), output_field=BooleanField())
+            is_late=flag(overdue_q(now)), accept_late=flag(accept_late_q(now)), resolve_late=flag(resolve_late_q(now))
         )
 
     def dashboard_counts(self, now=None):
@@ -435,10 +451,6 @@ class GrievanceReport(Submission):
         if self.state not in FINISHED_STATES:
             deadlines.append((_("办结期限"), self.resolve_due))
         return deadlines
-
-    def is_late_now(self, now=None):
-        """Overdue by the queryset's rule (one query; the rule lives in one place)."""
-        return GrievanceReport.objects.filter(pk=self.pk).overdue(now).exists()
 
 
 class CaseEvent(models.Model):

@@ -2,7 +2,8 @@
 
 - a superuser sees and moderates every case;
 - a community moderator (Community.moderators) sees and moderates the cases of their communities;
-- a grid worker (Grid.workers) sees the cases of their grids and works those dispatched to them.
+- a grid worker (Grid.workers) sees the cases of their grids and works those dispatched to them:
+  on a case dispatched to someone else they are GRID_WORKER, a role no transition lists.
 
 Which cases a user sees is the queryset rule `GrievanceReport.objects.visible_to(user)`; every
 view finds its case through `visible_case`, so a case outside the user's grids or communities is
@@ -14,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from .models import GrievanceReport
-from .transitions import MODERATOR, WORKER
+from .transitions import GRID_WORKER, MODERATOR, WORKER
 
 
 def _memo(user, name, compute):
@@ -64,13 +65,19 @@ def visible_case(user, pk):
 
 
 def role_for(user, report):
-    """MODERATOR, WORKER or None for this user on this case."""
+    """MODERATOR, WORKER, GRID_WORKER or None: the role `user` acts in on this case.
+
+    WORKER is the case's assignee only; the grid's other workers see it as GRID_WORKER. Pass
+    `lambda locked: role_for(user, locked)` to perform() so the role is decided under the lock.
+    """
     if not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser or report.community.moderators.filter(pk=user.pk).exists():
         return MODERATOR
-    if report.assignee_id == user.pk or report.grid.workers.filter(pk=user.pk).exists():
+    if report.assignee_id == user.pk:
         return WORKER
+    if report.grid.workers.filter(pk=user.pk).exists():
+        return GRID_WORKER
     return None
 
 

@@ -19,11 +19,14 @@ from .workdays import add_working_days
 S = State
 A = CaseEvent.Action
 
-# Who may take an action: the community moderator (审核/社区书记) or the case's grid worker.
+# Who may take an action: the community moderator (审核/社区书记) or the case's assignee (承办网格员).
+# A colleague of the same grid sees the case (GRID_WORKER) but no transition lists that role:
+# a case dispatched to someone is theirs to start, return, resolve and follow up.
 MODERATOR = "moderator"
 WORKER = "worker"
+GRID_WORKER = "grid_worker"
 
-__all__ = ["MACHINE", "MODERATOR", "WORKER", "TransitionError", "perform", "rate", "record"]
+__all__ = ["GRID_WORKER", "MACHINE", "MODERATOR", "WORKER", "TransitionError", "perform", "rate", "record"]
 
 
 # --- Effects: what a transition changes besides the state -------------------------------------
@@ -175,6 +178,9 @@ MACHINE = StateMachine(
 
 def perform(report, action, actor=None, *, role=MODERATOR, note="", public=None, **data):
     """Apply `action` to `report` (locked for the duration); returns (report, event).
+
+    `role` is MODERATOR, WORKER or GRID_WORKER, or a function of the locked case returning one
+    (permissions.role_for), so who someone is on the case is judged as the case stands.
 
     `data` carries what some actions need: assignee (dispatch), grid (transfer), duplicate_of
     (mark_duplicate). `public` overrides whether the note is shown to the reporter. Refusals

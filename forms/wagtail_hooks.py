@@ -4,9 +4,11 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from portal.tables import DateTimeColumn
 
 from .apply import review
 from .apply.permissions import can_review_any
@@ -45,7 +47,7 @@ class ConventionViewSet(SnippetViewSet):
         "title",
         "version",
         BooleanColumn("published", label=_("已发布")),
-        DateColumn("published_at", label=_("发布时间")),
+        DateTimeColumn("published_at", label=_("发布时间"), sort_key="published_at"),
     ]
     search_fields = ["title", "version"]
 

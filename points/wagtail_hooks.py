@@ -12,6 +12,8 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from portal.tables import DateTimeColumn
+
 from . import admin_views, views
 from . import permissions as can
 from .forms import ActivityAdminForm
@@ -69,7 +71,7 @@ class ActivityViewSet(SnippetViewSet):
     menu_label = _("志愿活动")
     list_display = [
         "__str__",
-        Column("starts_at", label=_("开始时间"), sort_key="starts_at"),
+        DateTimeColumn("starts_at", label=_("开始时间"), sort_key="starts_at"),
         Column("places", label=_("名额")),
         Column("signed_up", label=_("已报名")),
         Column("to_confirm", label=_("待复核出勤")),

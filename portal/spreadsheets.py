@@ -49,15 +49,34 @@ def spreadsheet_row(values):
     return [spreadsheet_text(value) for value in values]
 
 
+class Formatted:
+    """A cell value with an Excel number format, e.g. Formatted(0.5, "0.0%") shows 50.0% and stays a number."""
+
+    def __init__(self, value, number_format):
+        self.value, self.number_format = value, number_format
+
+
 def xlsx_bytes(sheets):
-    """An XLSX file (bytes) of [(title, rows)]: every cell and title through spreadsheet_text."""
+    """An XLSX file (bytes) of [(title, rows)]: every cell and title through spreadsheet_text.
+
+    A cell may be a `Formatted` value, written with its number format (rates as percent numbers).
+    """
     from openpyxl import Workbook  # noqa: PLC0415 - openpyxl loads only when a workbook is asked for
+    from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
     workbook = Workbook(write_only=True)
     for title, rows in sheets:
         sheet = workbook.create_sheet(title=sheet_title(title))
         for row in rows:
-            sheet.append(spreadsheet_row(row))
+            cells = []
+            for value in row:
+                if isinstance(value, Formatted):
+                    cell = WriteOnlyCell(sheet, value=spreadsheet_text(value.value))
+                    cell.number_format = value.number_format
+                    cells.append(cell)
+                else:
+                    cells.append(spreadsheet_text(value))
+            sheet.append(cells)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -96,7 +96,12 @@ class StateMachine:
         return {action for action, t in self.transitions.items() if state in t.sources}
 
     def perform(self, obj, action, actor=None, *, role=None, note="", **data):
-        """Apply `action` to `obj` under a row lock; returns (the saved object, the history row)."""
+        """Apply `action` to `obj` under a row lock; returns (the saved object, the history row).
+
+        `role` may be a function of the locked object: who someone is on a record (its assignee,
+        say) can change between the page they clicked on and the click, so the role is decided
+        on the row as it stands under the lock.
+        """
         transition = self.transitions.get(action)
         if transition is None:
             raise TransitionError(_("没有这个操作。"))
@@ -104,6 +109,8 @@ class StateMachine:
         with transaction.atomic():
             # Locked so two people acting at once cannot both move it from the same state.
             obj = self.model._default_manager.select_for_update().get(pk=obj.pk)
+            if callable(role):
+                role = role(obj)
             if obj.state not in transition.sources:
                 raise TransitionError(
                     self.state_refused % {"state": obj.get_state_display(), "action": transition.label}

@@ -301,3 +301,10 @@ WAGTAILADMIN_USER_LOGIN_FORM = "portal.security.ThrottledLoginForm"
 ADMIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_FAILURE_LIMIT", 5))  # per username
 ADMIN_LOGIN_CLIENT_FAILURE_LIMIT = int(os.environ.get("ADMIN_LOGIN_CLIENT_FAILURE_LIMIT", 20))  # per client
 ADMIN_LOGIN_FAILURE_WINDOW = int(os.environ.get("ADMIN_LOGIN_FAILURE_WINDOW", 15 * 60))
+
+# Admin password reset (portal/passwordreset.py): requests counted per address and per client in the
+# cache; past either limit within the window (seconds) no mail is sent, and the page answers the same.
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "portal.passwordreset.ThrottledPasswordResetForm"  # noqa: S105 - a dotted path
+PASSWORD_RESET_EMAILS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_EMAILS_PER_ADDRESS", 3))
+PASSWORD_RESET_REQUESTS_PER_CLIENT = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_CLIENT", 10))
+PASSWORD_RESET_WINDOW = int(os.environ.get("PASSWORD_RESET_WINDOW", 60 * 60))

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from openpyxl import load_workbook
 
@@ -263,6 +264,14 @@ def test_listing_masks_mobile_escapes_names_and_flags_codes(admin_client, listed
     assert "<b>张姐</b>" not in html
     assert html.count("data-credit-code-flag") == 1
     assert "申请中" in html and "联盟商户" in html
+
+
+def test_listing_shows_when_each_merchant_was_updated_as_a_date_and_time(admin_client, listed):
+    html = listing(admin_client)
+    assert "刚刚" not in html
+    updated = timezone.localtime(listed["noodles"].updated_at)
+    assert f'datetime="{updated.isoformat()}"' in html
+    assert updated.strftime("%Y年%-m月%-d日 %H:%M") in html
 
 
 def test_listing_filters(admin_client, listed):

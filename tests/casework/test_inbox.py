@@ -1,6 +1,8 @@
 """The case inbox in the admin: who sees what, by URL; filters, search, masking, query budget."""
 
 import datetime
+import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -274,3 +276,37 @@ def test_old_addresses_of_the_settings_snippets_lead_to_the_new_ones(admin_clien
     day = CalendarDay.objects.create(date=datetime.date(2027, 1, 1), note="元旦")
     response = admin_client.get(f"/admin/snippets/intake/calendarday/edit/{day.pk}/", follow=True)
     assert response.status_code == 200 and "元旦" in response.content.decode()
+
+
+def _moments(content, reference):
+    """The date-time cells of `reference`'s row, in column order (受理期限, 办结期限, 提交时间): (text, red)."""
+    row = content[content.index(reference) :]
+    row = row[: row.index("</tr>")]
+    spans = re.findall(r'<span class="deadline([^"]*)"[^>]*>(.*?)</span>', row, re.S)
+    return [(" ".join(re.sub(r"<[^>]+>", " ", text).split()), "deadline--overdue" in cls) for cls, text in spans]
+
+
+def test_deadlines_show_date_and_time_and_overdue_ones_in_red(client, inbox):
+    """Future deadlines read as a date and time, not Wagtail's "刚刚"; a missed one is red and says 已超期."""
+    zone = ZoneInfo("Asia/Shanghai")
+    ahead = datetime.datetime(2036, 11, 23, 16, 30, tzinfo=zone)
+    GrievanceReport.objects.filter(pk=inbox["case_a"].pk).update(
+        accept_due=ahead, resolve_due=ahead + datetime.timedelta(days=7)
+    )
+    missed = timezone.now() - datetime.timedelta(hours=3)
+    GrievanceReport.objects.filter(pk=inbox["case_b"].pk).update(accept_due=missed)
+    login(client, inbox["mod_x"])
+    content = client.get(reverse("casework:index")).content.decode()
+    assert "刚刚" not in content
+    accept_a, resolve_a, created_a = _moments(content, "SJ-20261122-0001")
+    assert accept_a == ("2036年11月23日 16:30", False)
+    assert resolve_a == ("2036年11月30日 16:30", False)
+    assert created_a[0] == timezone.localtime(inbox["case_a"].created_at).strftime("%Y年%-m月%-d日 %H:%M")
+    accept_b, resolve_b, _created = _moments(content, "SJ-20261122-0002")
+    assert accept_b == (timezone.localtime(missed).strftime("%Y年%-m月%-d日 %H:%M") + " 已超期", True)
+    assert resolve_b[1] is False  # the resolve deadline of the same case is still ahead
+    # The case page says the same.
+    detail = client.get(reverse("casework:detail", args=[inbox["case_b"].pk])).content.decode()
+    assert "deadline--overdue" in detail and "已超期" in detail
+    detail = client.get(reverse("casework:detail", args=[inbox["case_a"].pk])).content.decode()
+    assert "2036年11月23日 16:30" in detail and "已超期" not in detail
