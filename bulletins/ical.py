@@ -3,6 +3,7 @@
 Each notice is one VEVENT. A repeating notice carries an RRULE written from the same fields
 bulletins/scheduling.py expands, and its DTSTART is the series' first real occurrence, so a
 phone shows exactly the dates the website shows. Times are Beijing time with a VTIMEZONE.
+Every VEVENT carries one VALARM, the reminder the notice pages promise (REMINDER_BEFORE).
 """
 
 import datetime
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Alarm, Calendar, Event, Timezone, vRecur
 
 from alliance.models import Merchant
 
@@ -25,6 +26,10 @@ ICAL_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # How often a subscribed phone should fetch the feed again (RFC 7986 and the older X- form).
 REFRESH = datetime.timedelta(hours=6)
 REFRESH_TEXT = "PT6H"
+# The reminder: every notice is a timed event (start and end are datetimes, never all-day), so one
+# alarm an hour before the start. Relative to DTSTART, it fires before every date of a repeat rule.
+# The notice pages tell residents this (templates/bulletins/notice_*.html).
+REMINDER_BEFORE = datetime.timedelta(hours=1)
 
 
 @lru_cache(maxsize=8)
@@ -83,6 +88,19 @@ def location(notice):
     return notice.place
 
 
+def alarm(notice):
+    """The DISPLAY alarm of a notice's event: REMINDER_BEFORE its start, saying what and where."""
+    reminder = Alarm()
+    reminder.add("action", "DISPLAY")
+    reminder.add("trigger", -REMINDER_BEFORE)
+    reminder.add(
+        "description",
+        _("%(title)s %(hours)s 小时后开始，地点：%(place)s")
+        % {"title": notice.title, "hours": REMINDER_BEFORE // datetime.timedelta(hours=1), "place": location(notice)},
+    )
+    return reminder
+
+
 def event_for(notice, stamp, request=None):
     """The VEVENT of one notice, or None when its rule never fires."""
     first = first_occurrence(notice)
@@ -113,6 +131,7 @@ def event_for(notice, stamp, request=None):
         event.add("created", notice.first_published_at.astimezone(datetime.UTC).replace(microsecond=0))
     if modified := notice.last_published_at or notice.latest_revision_created_at:
         event.add("last-modified", modified.astimezone(datetime.UTC).replace(microsecond=0))
+    event.add_component(alarm(notice))
     return event
 
 

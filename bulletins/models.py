@@ -1,6 +1,8 @@
 """What the community office publishes: alliance news, notices (market days, meetings,
 activities) and quarterly honour rolls."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
@@ -30,9 +32,14 @@ from portal.tokenize import index_tokens
 
 from . import scheduling
 from .blocks import BodyBlock, body_text
-from .ical import calendar_response
+from .ical import REMINDER_BEFORE, calendar_response
 
 PAGE_SIZE = 12
+
+
+def reminder_hours():
+    """How long before a notice the calendar files remind, as the pages say it."""
+    return REMINDER_BEFORE // datetime.timedelta(hours=1)
 
 
 class BulletinPage(Page):
@@ -246,6 +253,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
             current_kind=kind,
             current_kind_label=NoticePage.Kind(kind).label if kind else "",
             subscribe_url=self.subscribe_url(request),
+            reminder_hours=reminder_hours(),
         )
         return context
 
@@ -439,6 +447,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["participating"] = list(self.participating_members())
+        context["reminder_hours"] = reminder_hours()
         # Blocks other apps add below the notice (volunteer points: sign-up and 公示); bulletins
         # imports none of them, they register a "notice_extras" hook: fn(notice, request) -> dict or None.
         context["extras"] = [extra for hook in hooks.get_hooks("notice_extras") if (extra := hook(self, request))]

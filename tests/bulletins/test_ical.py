@@ -66,6 +66,9 @@ def check_structure(raw):
                     assert props.get(required) == 1, f"VEVENT needs exactly one {required}"
                 for once in ("DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL", "LAST-MODIFIED", "RRULE"):
                     assert props.get(once, 0) <= 1, f"{once} may appear at most once"
+            if component == "VALARM":
+                for required in ("ACTION", "TRIGGER", "DESCRIPTION"):
+                    assert props.get(required) == 1, f"a DISPLAY VALARM needs exactly one {required}"
             if component == "VTIMEZONE":
                 assert props.get("TZID") == 1
             if component in ("STANDARD", "DAYLIGHT"):
@@ -98,7 +101,20 @@ def parse(response):
         assert event["DTSTART"].params["TZID"] == "Asia/Shanghai"
         assert event["DTEND"].params["TZID"] == "Asia/Shanghai"
         assert event.decoded("dtend") > event.decoded("dtstart")
+        check_alarm(event)
     return calendar, lines
+
+
+def check_alarm(event):
+    """The reminder the notice page promises: one DISPLAY alarm, an hour before each occurrence."""
+    (alarm,) = event.walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert alarm["TRIGGER"].to_ical() == b"-PT1H"
+    assert alarm.decoded("trigger") == -datetime.timedelta(hours=1)
+    assert alarm["TRIGGER"].params.get("RELATED", "START") == "START"  # before the start, every repeat
+    assert str(alarm["DESCRIPTION"]).startswith(str(event["SUMMARY"]))
+    assert "1 小时后开始" in str(alarm["DESCRIPTION"])
+    return alarm
 
 
 def event_ics(client, notice):
@@ -174,6 +190,27 @@ def test_the_feed_has_every_live_notice_with_the_same_uids(client, home):
     # The UID is stable from one fetch to the next, so a refresh updates instead of duplicating.
     again, _ = parse(client.get("/notices/calendar.ics"))
     assert {str(e["UID"]) for e in again.events} == set(by_uid)
+
+
+def test_every_event_in_every_file_reminds_an_hour_before(client, home):
+    c = f.community(name="东门社区", slug="dongmen")
+    market = f.notice(
+        title="每月18日便民集市", start=at(2026, 11, 18, 9), repeat="monthly_day", repeat_day=18, place="幸福里广场"
+    )
+    meeting = f.notice(title="商居议事会", start=at(2026, 12, 2, 15), place="社区活动室", community=c, kind="meeting")
+
+    single, _ = event_ics(client, market)
+    alarm = check_alarm(single)
+    assert str(alarm["DESCRIPTION"]) == "每月18日便民集市 1 小时后开始，地点：幸福里广场"
+    feed, lines = parse(client.get("/notices/calendar.ics"))
+    assert len(feed.events) == 2 and lines.count("BEGIN:VALARM") == 2
+    by_title = {str(e["SUMMARY"]): check_alarm(e) for e in feed.events}
+    assert str(by_title["商居议事会"]["DESCRIPTION"]) == "商居议事会 1 小时后开始，地点：社区活动室（东门社区）"
+
+    # What the page promises is what the file does.
+    page = client.get(meeting.url).content.decode()
+    assert "开始前 1 小时提醒" in page
+    assert "开始前 1 小时提醒" in client.get("/notices/").content.decode()
 
 
 def test_an_empty_feed_is_still_a_valid_calendar(client, home):
