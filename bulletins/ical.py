@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vRecur
 
 from alliance.models import Merchant
+from portal.downloads import attachment, file_name
 
 from .scheduling import SHANGHAI, Repeat, first_occurrence, rule_for, series_until
 
@@ -157,10 +158,13 @@ def build_calendar(notices, name, request=None):
     return calendar
 
 
-def calendar_response(notices, filename, name=None, request=None):
-    """An .ics download (text/calendar) of the given notices."""
-    name = name or _("%(site)s通知公告") % {"site": settings.WAGTAIL_SITE_NAME}
-    calendar = build_calendar(notices, name, request=request)
+def feed_name():
+    return _("%(site)s通知公告") % {"site": settings.WAGTAIL_SITE_NAME}
+
+
+def calendar_response(notices, filename, fallback, name=None, request=None):
+    """An .ics download (text/calendar) of the given notices, named `filename` (`fallback` in ASCII)."""
+    calendar = build_calendar(notices, name or feed_name(), request=request)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(file_name(filename, ".ics"), fallback + ".ics")
     return response

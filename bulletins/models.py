@@ -32,7 +32,7 @@ from portal.tokenize import index_tokens
 
 from . import scheduling
 from .blocks import BodyBlock, body_text
-from .ical import REMINDER_BEFORE, calendar_response
+from .ical import REMINDER_BEFORE, calendar_response, feed_name
 
 PAGE_SIZE = 12
 
@@ -270,7 +270,7 @@ class NoticeIndexPage(RoutablePageMixin, Page):
     @re_path(r"^calendar\.ics/?$", name="calendar")
     def calendar(self, request):
         notices = self.notices().prefetch_related("merchants")
-        return calendar_response(notices, filename="shangju-notices.ics", request=request)
+        return calendar_response(notices, filename=feed_name(), fallback="shangju-notices", request=request)
 
 
 class NoticePage(RoutablePageMixin, BulletinPage):
@@ -455,7 +455,17 @@ class NoticePage(RoutablePageMixin, BulletinPage):
 
     @re_path(r"^event\.ics/?$", name="event")
     def event(self, request):
-        return calendar_response([self], filename=f"notice-{self.pk}.ics", name=self.title, request=request)
+        filename, fallback = self.download_names()
+        return calendar_response([self], filename=filename, fallback=fallback, name=self.title, request=request)
+
+    def download_names(self):
+        """(name, ASCII fallback) of the notice's .ics: its title and date, the next one for a repeat."""
+        when = next(iter(self.upcoming), None) or self.first_occurrence
+        stem = self.slug if self.slug.isascii() else f"notice-{self.pk}"
+        if when is None:
+            return self.title, stem
+        day = scheduling.local(when.start).date()
+        return f"{self.title} {formats.date_format(day, 'SHORT_DATE_FORMAT')}", f"{stem}-{day:%Y%m%d}"
 
 
 # --- Honour rolls -------------------------------------------------------------------

@@ -35,7 +35,7 @@ from . import earning, spending
 from .forms import CardSpendForm, CodeForm, SpendForm
 from .ledger import LedgerError
 from .models import Account, Activity, Entry, Settlement, SignUp, Transfer, month_start, next_month
-from .settlement import month_bounds, resident_of, spends_in_month, statement_workbook
+from .settlement import month_bounds, resident_of, spends_in_month, statement_disposition, statement_workbook
 
 MOVEMENTS_PER_PAGE = 20
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -307,7 +307,7 @@ def desk_statement(request, merchant_pk, month):
         statement_workbook(merchant, day),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="points-statement-{merchant.pk}-{day:%Y-%m}.xlsx"'
+    response["Content-Disposition"] = statement_disposition(merchant, day)
     return response
 
 

@@ -8,6 +8,7 @@ the website lists from bulletins/scheduling.py.
 
 import datetime
 import re
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,7 +85,9 @@ def parse(response):
     """Check the response and the file, and return the parsed calendar and its content lines."""
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="[\w.-]+\.ics"', response["Content-Disposition"])
+    assert re.fullmatch(
+        r"attachment; filename=\"[\w.-]+\.ics\"(; filename\*=UTF-8''[\w%.~-]+\.ics)?", response["Content-Disposition"]
+    )
     lines = check_structure(response.content)
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["VERSION"]) == "2.0"
@@ -117,6 +120,13 @@ def check_alarm(event):
     return alarm
 
 
+def download_names(response):
+    """(ASCII fallback, the name a phone shows) from Content-Disposition (RFC 6266 and 5987)."""
+    found = re.fullmatch(r"attachment; filename=\"(.+)\"; filename\*=UTF-8''(.+)", response["Content-Disposition"])
+    assert found, response["Content-Disposition"]
+    return found[1], unquote(found[2])
+
+
 def event_ics(client, notice):
     calendar, lines = parse(client.get(notice.url + "event.ics"))
     assert len(calendar.events) == 1
@@ -142,7 +152,12 @@ def test_a_notice_file_carries_what_a_phone_shows(client, home):
         merchants=list(Merchant.objects.all()),
     )
     response = client.get("/notices/market-18/event.ics")
-    assert response["Content-Disposition"] == f'attachment; filename="notice-{notice.pk}.ics"'
+    # Named after the title and the next market (a repeating notice; see the test below).
+    next_market = notice.upcoming[0].start
+    assert download_names(response) == (
+        f"market-18-{next_market:%Y%m%d}.ics",
+        f"每月18日便民集市 {next_market.year}年{next_market.month}月{next_market.day}日.ics",
+    )
     event, lines = event_ics(client, notice)
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["X-WR-CALNAME"]) == "每月18日便民集市"
@@ -177,7 +192,7 @@ def test_the_feed_has_every_live_notice_with_the_same_uids(client, home):
     ]
     f.draft_notice(title="草稿")
     response = client.get("/notices/calendar.ics")
-    assert response["Content-Disposition"] == 'attachment; filename="shangju-notices.ics"'
+    assert download_names(response) == ("shangju-notices.ics", "商居联盟通知公告.ics")
     calendar, _ = parse(response)
     assert str(calendar["X-WR-CALNAME"]) == "商居联盟通知公告"
     assert str(calendar["REFRESH-INTERVAL"].to_ical().decode()) == "PT6H"
@@ -211,6 +226,20 @@ def test_every_event_in_every_file_reminds_an_hour_before(client, home):
     page = client.get(meeting.url).content.decode()
     assert "开始前 1 小时提醒" in page
     assert "开始前 1 小时提醒" in client.get("/notices/").content.decode()
+
+
+def test_a_download_is_named_after_its_notice_and_date(client, home):
+    once = f.notice(title="商居议事会：油烟/噪音怎么办？", slug="议事会", start=at(2026, 12, 2, 15))
+    assert download_names(client.get(once.url + "event.ics")) == (
+        f"notice-{once.pk}-20261202.ics",
+        "商居议事会：油烟 噪音怎么办？ 2026年12月2日.ics",
+    )
+    # A repeating notice is named after its next date, not a first market long past.
+    weekly = f.notice(title="周日清扫", slug="sunday-clean", start=at(2019, 3, 3, 8), repeat="weekly", repeat_weekday=6)
+    fallback, name = download_names(client.get(weekly.url + "event.ics"))
+    upcoming = weekly.upcoming[0].start
+    assert fallback == f"sunday-clean-{upcoming:%Y%m%d}.ics"
+    assert name == f"周日清扫 {upcoming.year}年{upcoming.month}月{upcoming.day}日.ics"
 
 
 def test_an_empty_feed_is_still_a_valid_calendar(client, home):

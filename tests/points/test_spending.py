@@ -3,6 +3,7 @@ wrong case a plain Chinese message and nothing written."""
 
 import datetime
 import io
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -193,6 +194,11 @@ def test_the_month_statement_downloads_with_masked_names(counter):
     month = timezone.localdate().strftime("%Y-%m")
     response = counter["c"].get(f"/my/desk/{counter['shop'].pk}/statement/{month}.xlsx")
     assert response.status_code == 200
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="points-statement-{counter["shop"].pk}-{month}.xlsx"; '
+        f"filename*=UTF-8''{quote(f'老王粮油店 积分抵扣明细 {today.year}年{today.month}月.xlsx')}"
+    )
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[2][1] == "王*兰" and rows[2][2] == 3 and rows[-1][2] == 3
     assert counter["c"].get(f"/my/desk/{counter['shop'].pk}/statement/2026-13.xlsx").status_code == 404
