@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, Timezone, vRecur
 
 from alliance.models import Merchant
+from portal import siteaddress
 from portal.downloads import attachment, file_name
 
 from .scheduling import SHANGHAI, Repeat, first_occurrence, rule_for, series_until
@@ -107,12 +108,10 @@ def event_for(notice, stamp, request=None):
     first = first_occurrence(notice)
     if first is None:
         return None
-    # Links as the resident reached us; the UID from the site's configured hostname, which
-    # stays the same whichever address the feed was fetched from.
-    canonical = notice.get_full_url(request)
-    url = notice.get_url(request)
-    url = request.build_absolute_uri(url) if url and request else canonical
-    host = urlsplit(canonical or settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+    # Links and the UID on the site's address (portal/siteaddress.py), the same whichever
+    # address the file was fetched from: a phone keeps them for as long as the series runs.
+    url = notice.get_full_url(request)
+    host = urlsplit(url).hostname if url else siteaddress.hostname(request)
     event = Event()
     # Stable across edits and feeds, so a re-import or refresh updates rather than duplicates.
     event.add("uid", f"notice-{notice.pk}@{host}")

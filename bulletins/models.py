@@ -259,11 +259,10 @@ class NoticeIndexPage(RoutablePageMixin, Page):
 
     def subscribe_url(self, request):
         """The feed as webcal://, which phones open as a subscription rather than a one-off import."""
-        url = self.get_url(request)
+        url = self.get_full_url(request)
         if not url:
             return ""
-        absolute = request.build_absolute_uri(url + self.reverse_subpage("calendar"))
-        return "webcal://" + absolute.split("://", 1)[1]
+        return "webcal://" + (url + self.reverse_subpage("calendar")).split("://", 1)[1]
 
     # Wagtail's routing hands sub-routes a trailing slash; reversing drops the optional one,
     # so links read /notices/calendar.ics as the public URL map says.

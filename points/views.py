@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Person, ShopStaff
 from alliance.models import Merchant
-from portal import params
+from portal import params, siteaddress
 from portal.ratelimit import count_hit
 
 from . import earning, spending
@@ -103,10 +103,12 @@ def spend(request):
         except LedgerError as refused:
             form.add_error("points", refused.messages[0])
         else:
-            desk = request.build_absolute_uri(reverse("points_desk_home")) + f"?code={code}"
+            # On the site's address: the clerk's phone scans it, whichever address the resident used.
+            desk = siteaddress.absolute(reverse("points_desk_home"), request) + f"?code={code}"
             context = {
                 "record": record,
                 "code": f"{code[:4]} {code[4:]}",
+                "desk_url": desk,
                 "qr": qr_svg(desk),
                 "valid_minutes": settings.POINTS_CODE_VALID_SECONDS // 60,
             }

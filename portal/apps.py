@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class PortalConfig(AppConfig):
@@ -15,7 +16,13 @@ class PortalConfig(AppConfig):
         from wagtail.models import PageViewRestriction, Site
 
         from .pagecache import invalidate_on, invalidate_on_pages
+        from .siteaddress import adopt_configured_address
 
         # The framework's own models that public pages show; each app registers its own models.
         invalidate_on_pages()
         invalidate_on(Site, PageViewRestriction, Redirect, Tag, get_image_model(), get_document_model())
+        # Once per migrate (portal has no models, so no post_migrate of its own): the placeholder
+        # Site of the first migration takes the configured address (portal/siteaddress.py).
+        post_migrate.connect(
+            adopt_configured_address, sender=apps.get_app_config("wagtailcore"), dispatch_uid="portal.site_address"
+        )

@@ -12,6 +12,7 @@ from formtools.wizard.views import SessionWizardView
 from casework.models import GrievanceReport, hash_secret
 from casework.submission import submit_report
 from casework.transitions import TransitionError, rate
+from portal import siteaddress
 from portal.params import clean_text
 from portal.ratelimit import rate_limited
 
@@ -81,7 +82,7 @@ def report_thanks(request):
     report, secret = just_submitted(request, DONE_SESSION_KEY, GrievanceReport.objects.select_related("category"))
     if report is None:
         return redirect("report")
-    link = request.build_absolute_uri(reverse("track_private", args=[secret])) if secret else ""
+    link = siteaddress.absolute(reverse("track_private", args=[secret]), request) if secret else ""
     return render(request, "forms/report/thanks.html", {"report": report, "private_link": link})
 
 

@@ -162,7 +162,7 @@ def test_a_notice_file_carries_what_a_phone_shows(client, home):
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["X-WR-CALNAME"]) == "每月18日便民集市"
     assert str(calendar["PRODID"]) == "-//Shangju//Notices//ZH"
-    assert str(event["UID"]) == f"notice-{notice.pk}@localhost"
+    assert str(event["UID"]) == f"notice-{notice.pk}@testserver"
     assert "DTSTART;TZID=Asia/Shanghai:20261118T090000" in lines
     assert "DTEND;TZID=Asia/Shanghai:20261118T120000" in lines
     assert "RRULE:FREQ=MONTHLY;BYMONTHDAY=18" in lines

@@ -164,7 +164,7 @@ def open_case(page, live_server, reference):
     expect(page.locator("#case-facts")).to_be_visible()
 
 
-def test_resident_reports_worker_resolves_resident_rates(live_server, casework, browser, phone, tmp_path):
+def test_resident_reports_worker_resolves_resident_rates(live_server, live_site, casework, browser, phone, tmp_path):
     resident = phone
     photo = jpeg(tmp_path / "shaokao.jpg")
 

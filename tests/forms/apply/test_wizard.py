@@ -1,6 +1,9 @@
 """The merchant application wizard at /apply/ as a shopkeeper walks it."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from alliance.models import Merchant
 from forms.apply.submission import submit_application
@@ -318,3 +321,11 @@ def test_parallel_applicants_get_distinct_references():
     run_in_threads(20, lambda i: _submit(place, f"applicant-{i}", convention))
     references = set(MerchantApplication.objects.values_list("reference", flat=True))
     assert len(references) == 20 and all(r.startswith("RM-") for r in references)
+
+
+def test_the_private_link_carries_the_sites_address(place, real_site):
+    client = Client(HTTP_HOST="10.1.2.3:8000")  # the office LAN, not the site's address
+    walk(client, place, key_of(client))
+    thanks = client.get("/apply/thanks/").content.decode()
+    assert re.search(r"https://shangju\.example\.cn/apply/status/[\w-]+/", thanks)
+    assert "10.1.2.3" not in thanks
