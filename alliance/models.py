@@ -1,7 +1,5 @@
 """The registry everything else refers to: communities, their grids, and merchants."""
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -25,6 +23,7 @@ from wagtail.search.queryset import SearchableQuerySetMixin
 
 from portal.tokenize import index_tokens, parse_query
 
+from . import maps
 from .forms import MerchantAdminForm
 from .panels import CreditCodeFlagPanel
 from .validators import (
@@ -37,10 +36,6 @@ from .validators import (
     validate_mobile,
     validate_public_phone,
 )
-
-# The map link on a shop's page: Amap's URI API, a plain link that opens the H5 map or the Amap
-# app (callnative=1) searching for the address; no key, no script of theirs on our pages.
-MAP_SEARCH_URL = "https://uri.amap.com/search"
 
 
 class Community(models.Model):
@@ -381,15 +376,8 @@ class Merchant(index.Indexed, models.Model):
 
     @property
     def map_url(self):
-        """The shop's address on a map people in China can open: an Amap search for the address.
-
-        MAP_CITY (the deployment's city, e.g. 兰州市) narrows the search; without it Amap searches
-        around the phone's own city, which for residents is the right one.
-        """
-        query = {"keyword": self.address, "src": "shangju", "view": "map", "callnative": "1"}
-        if settings.MAP_CITY:
-            query["city"] = settings.MAP_CITY
-        return f"{MAP_SEARCH_URL}?{urlencode(query)}"
+        """The shop's address on a map people in China can open (alliance/maps.py)."""
+        return maps.search_url(self.address)
 
     @property
     def is_member(self):

@@ -25,6 +25,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from alliance import maps
 from alliance.models import Community, Merchant
 from portal import params
 from portal.contentcache import public, remember
@@ -426,6 +427,11 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         if self.repeat_until:
             text += _("，至 %(date)s") % {"date": formats.date_format(self.repeat_until, "SHORT_DATE_FORMAT")}
         return text
+
+    @property
+    def map_url(self):
+        """Where the notice happens, on a map people in China can open (alliance/maps.py)."""
+        return maps.search_url(self.place)
 
     @cached_property
     def first_occurrence(self):

@@ -4,6 +4,8 @@ from django import template
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from alliance import maps
+from alliance.validators import tel_uri
 from portal import params, siteaddress
 from portal.contentcache import public, remember
 
@@ -67,6 +69,18 @@ def canonical_url(context):
     url = siteaddress.absolute(request.path, request)
     page = params.whole_number(request.GET.get("page"))
     return f"{url}?page={page}" if page and page > 1 else url
+
+
+@register.filter
+def tel(phone):
+    """A phone number as typed (0931-1234 5678, full-width digits) as the tel: link a phone dials."""
+    return tel_uri(phone) if phone else ""
+
+
+@register.filter
+def map_search(place):
+    """An address or place as a map link people in China can open (alliance/maps.py)."""
+    return maps.search_url(place)
 
 
 @register.simple_tag(takes_context=True)
