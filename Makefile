@@ -7,6 +7,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
+# The site's address for `make run`: migrate gives it to the first Site, bootstrap_site --url moves the Site
+# there, and the admin links in mails use it (portal/siteaddress.py). Set it for another address.
+setup run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 # Two or more processes (pytest-xdist): the suite is long and most of it waits on Chromium or a server.
 PYTEST_ARGS ?= -n auto --maxprocesses=4
 TEMPLATE_DIRS := templates portal alliance bulletins casework forms home demo

@@ -18,18 +18,23 @@ from wagtail.admin.panels import (
 )
 from wagtail.models import Orderable
 from wagtail.search import index
+from wagtail.search.query import PlainText
 from wagtail.search.queryset import SearchableQuerySetMixin
 
-from portal.tokenize import index_tokens
+from portal.tokenize import index_tokens, parse_query
 
+from . import maps
 from .forms import CommunityAdminForm, GridAdminForm, MerchantAdminForm
 from .panels import CreditCodeFlagPanel
 from .validators import (
     credit_code_check_passes,
     normalise_credit_code,
     normalise_mobile,
+    normalise_public_phone,
+    tel_uri,
     validate_credit_code,
     validate_mobile,
+    validate_public_phone,
 )
 
 
@@ -164,6 +169,23 @@ class MerchantQuerySet(SearchableQuerySetMixin, models.QuerySet):
     def members(self):
         return self.filter(membership_status=Merchant.Status.MEMBER)
 
+    def matching(self, query):
+        """Shops holding every part of the query in their name, category, address, description or
+        offers, found as site search finds them: the search index's Chinese tokens (portal.tokenize),
+        in one query. Ordered with the shops whose name holds the query first, then by name.
+        """
+        parsed = parse_query(query)
+        if not parsed:
+            return self.none()
+        # Searched over all shops, so the filters already on this queryset need not be index fields.
+        found = (
+            self.model._default_manager.only("pk")
+            .order_by()
+            .search(PlainText(" ".join(parsed.terms), operator="and"), order_by_relevance=False)
+        )
+        in_name = models.Case(models.When(name__icontains=query, then=0), default=1)
+        return self.filter(pk__in=[shop.pk for shop in found]).order_by(in_name, "name", "pk")
+
 
 class Merchant(index.Indexed, models.Model):
     """A shop in the neighbourhood; members appear in the public directory."""
@@ -225,6 +247,16 @@ class Merchant(index.Indexed, models.Model):
         help_text=_("仅工作人员可见，不在网站公开"),
     )
     opening_hours = models.CharField(_("营业时间"), max_length=100, blank=True, help_text=_("例如：每天 7:00—21:00"))
+    phone = models.CharField(
+        _("店铺电话"),
+        max_length=30,
+        blank=True,
+        validators=[validate_public_phone],
+        help_text=_(
+            "公开显示在商户页面，居民点一下就能拨打，用于电话预约、送货等；"
+            "填店里的固定电话或店铺专用手机，不要填个人手机（联系手机另填，不公开）"
+        ),
+    )
     description = models.TextField(_("店铺简介"), blank=True, help_text=_("一两句话介绍店铺，会显示在商户名录"))
     offers = models.TextField(
         _("惠民措施"), blank=True, help_text=_("为居民提供的优惠，例如：老人购物满 50 元免费送货上门；每月 18 日九折")
@@ -286,6 +318,7 @@ class Merchant(index.Indexed, models.Model):
                             FieldPanel("grid"),
                             FieldPanel("address"),
                             FieldPanel("opening_hours"),
+                            FieldPanel("phone"),
                         ],
                         heading=_("位置与营业"),
                     ),
@@ -328,6 +361,7 @@ class Merchant(index.Indexed, models.Model):
         self.credit_code_check_failed = bool(self.credit_code) and not credit_code_check_passes(self.credit_code)
         if self.mobile:
             self.mobile = normalise_mobile(self.mobile)
+        self.phone = normalise_public_phone(self.phone)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -336,6 +370,16 @@ class Merchant(index.Indexed, models.Model):
     @property
     def search_tokens(self):
         return index_tokens(self.name, self.description, self.offers, self.address, self.get_category_display())
+
+    @property
+    def tel_uri(self):
+        """The public phone as a tel: link; '' without one."""
+        return tel_uri(self.phone) if self.phone else ""
+
+    @property
+    def map_url(self):
+        """The shop's address on a map people in China can open (alliance/maps.py)."""
+        return maps.search_url(self.address)
 
     @property
     def is_member(self):
@@ -347,6 +391,7 @@ class Merchant(index.Indexed, models.Model):
         self.credit_code = normalise_credit_code(self.credit_code) or None
         if self.mobile:
             self.mobile = normalise_mobile(self.mobile)
+        self.phone = normalise_public_phone(self.phone)
         super().clean_fields(exclude=exclude)
 
     def clean(self):

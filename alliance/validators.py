@@ -71,3 +71,29 @@ def mask_mobile(value):
     if len(value) != 11:
         return "****"
     return f"{value[:3]}****{value[-4:]}"
+
+
+# A shop's public phone: a landline, a 400 number or the shop's own mobile, kept as typed for
+# reading and dialled as its digits. At most 15 digits (E.164), at least 7 (a local landline).
+_PHONE_CHARACTERS = re.compile(r"^\+?[0-9()\- ]+$")
+
+
+def normalise_public_phone(value):
+    """Half-width, spaces collapsed; the grouping people write (0931-8123456) is kept."""
+    return " ".join(unicodedata.normalize("NFKC", value or "").split())
+
+
+def validate_public_phone(value):
+    phone = normalise_public_phone(value)
+    if not _PHONE_CHARACTERS.match(phone):
+        raise ValidationError(
+            _("电话号码只能包含数字、空格、“-”、“+”和括号，例如 0931-8123456。"), code="phone_characters"
+        )
+    if not 7 <= sum(c.isdigit() for c in phone) <= 15:
+        raise ValidationError(_("电话号码应有 7 至 15 位数字，例如 0931-8123456。"), code="phone_length")
+
+
+def tel_uri(value):
+    """The tel: link a phone dials (RFC 3966): the digits, and the + of an international number."""
+    phone = normalise_public_phone(value)
+    return "tel:" + ("+" if phone.startswith("+") else "") + "".join(c for c in phone if c.isdigit())

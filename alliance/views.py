@@ -1,10 +1,12 @@
-"""The public member directory: only members, filterable, searchable by name."""
+"""The public member directory: only members, searchable by what they offer, filterable by what residents ask for."""
 
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import params
 
+from . import directory
 from .models import Community, Merchant
 
 PAGE_SIZE = 20
@@ -17,26 +19,39 @@ def members():
 
 
 def merchant_directory(request):
-    merchants = members().prefetch_related("photo__renditions")
+    merchants = members().prefetch_related("photo__renditions").order_by("name", "pk")
     category = params.choice(request, "category", Merchant.Category.values, _("没有这个商户类别。"))
     community = params.lookup(request, "community", Community.objects.all(), _("没有这个社区。"))
     query = params.text(request, "q", MAX_QUERY_LENGTH)
+    services, ignored = directory.services(request)
+    applied = []
+    if query:
+        merchants = merchants.matching(query)
+        applied.append(("q", query, _("搜索：%(q)s") % {"q": query}))
     if category:
         merchants = merchants.filter(category=category)
+        label = Merchant.Category(category).label
+        applied.append(("category", category, _("类别：%(category)s") % {"category": label}))
     if community:
         merchants = merchants.filter(community=community)
-    if query:
-        merchants = merchants.filter(name__icontains=query)
+        applied.append(("community", community.slug, _("社区：%(community)s") % {"community": community.name}))
+    for service in services:
+        merchants = merchants.filter(service.condition)
+        applied.append((directory.SERVICE_PARAMETER, service.key, str(service.label)))
     return render(
         request,
         "alliance/merchant_directory.html",
         {
-            "merchants": params.paginate(request, merchants.order_by("name", "pk"), PAGE_SIZE),
+            "merchants": params.paginate(request, merchants, PAGE_SIZE),
             "categories": Merchant.Category.choices,
             "communities": Community.objects.all(),
+            "services": directory.SERVICES,
             "current_category": category,
             "current_community": community,
+            "current_services": {service.key for service in services},
             "query": query,
+            "chips": directory.chips(reverse("merchant_directory"), applied),
+            "ignored_filters": ignored,
         },
     )
 

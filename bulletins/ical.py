@@ -3,6 +3,7 @@
 Each notice is one VEVENT. A repeating notice carries an RRULE written from the same fields
 bulletins/scheduling.py expands, and its DTSTART is the series' first real occurrence, so a
 phone shows exactly the dates the website shows. Times are Beijing time with a VTIMEZONE.
+Every VEVENT carries one VALARM, the reminder the notice pages promise (REMINDER_BEFORE).
 """
 
 import datetime
@@ -13,9 +14,11 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Alarm, Calendar, Event, Timezone, vRecur
 
 from alliance.models import Merchant
+from portal import siteaddress
+from portal.downloads import attachment, file_name
 from portal.xmltext import xml_text
 
 from .scheduling import SHANGHAI, Repeat, first_occurrence, rule_for, series_until
@@ -26,6 +29,10 @@ ICAL_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # How often a subscribed phone should fetch the feed again (RFC 7986 and the older X- form).
 REFRESH = datetime.timedelta(hours=6)
 REFRESH_TEXT = "PT6H"
+# The reminder: every notice is a timed event (start and end are datetimes, never all-day), so one
+# alarm an hour before the start. Relative to DTSTART, it fires before every date of a repeat rule.
+# The notice pages tell residents this (templates/bulletins/notice_*.html).
+REMINDER_BEFORE = datetime.timedelta(hours=1)
 
 
 @lru_cache(maxsize=8)
@@ -84,17 +91,28 @@ def location(notice):
     return notice.place
 
 
+def alarm(notice):
+    """The DISPLAY alarm of a notice's event: REMINDER_BEFORE its start, saying what and where."""
+    reminder = Alarm()
+    reminder.add("action", "DISPLAY")
+    reminder.add("trigger", -REMINDER_BEFORE)
+    reminder.add(
+        "description",
+        _("%(title)s %(hours)s 小时后开始，地点：%(place)s")
+        % {"title": notice.title, "hours": REMINDER_BEFORE // datetime.timedelta(hours=1), "place": location(notice)},
+    )
+    return reminder
+
+
 def event_for(notice, stamp, request=None):
     """The VEVENT of one notice, or None when its rule never fires."""
     first = first_occurrence(notice)
     if first is None:
         return None
-    # Links as the resident reached us; the UID from the site's configured hostname, which
-    # stays the same whichever address the feed was fetched from.
-    canonical = notice.get_full_url(request)
-    url = notice.get_url(request)
-    url = request.build_absolute_uri(url) if url and request else canonical
-    host = urlsplit(canonical or settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+    # Links and the UID on the site's address (portal/siteaddress.py), the same whichever
+    # address the file was fetched from: a phone keeps them for as long as the series runs.
+    url = notice.get_full_url(request)
+    host = urlsplit(url).hostname if url else siteaddress.hostname(request)
     event = Event()
     # Stable across edits and feeds, so a re-import or refresh updates rather than duplicates.
     event.add("uid", f"notice-{notice.pk}@{host}")
@@ -115,6 +133,7 @@ def event_for(notice, stamp, request=None):
         event.add("created", notice.first_published_at.astimezone(datetime.UTC).replace(microsecond=0))
     if modified := notice.last_published_at or notice.latest_revision_created_at:
         event.add("last-modified", modified.astimezone(datetime.UTC).replace(microsecond=0))
+    event.add_component(alarm(notice))
     return event
 
 
@@ -140,10 +159,13 @@ def build_calendar(notices, name, request=None):
     return calendar
 
 
-def calendar_response(notices, filename, name=None, request=None):
-    """An .ics download (text/calendar) of the given notices."""
-    name = name or _("%(site)s通知公告") % {"site": settings.WAGTAIL_SITE_NAME}
-    calendar = build_calendar(notices, name, request=request)
+def feed_name():
+    return _("%(site)s通知公告") % {"site": settings.WAGTAIL_SITE_NAME}
+
+
+def calendar_response(notices, filename, fallback, name=None, request=None):
+    """An .ics download (text/calendar) of the given notices, named `filename` (`fallback` in ASCII)."""
+    calendar = build_calendar(notices, name or feed_name(), request=request)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(file_name(filename, ".ics"), fallback + ".ics")
     return response

@@ -1,6 +1,8 @@
 """What the community office publishes: alliance news, notices (market days, meetings,
 activities) and quarterly honour rolls."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
@@ -23,6 +25,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from alliance import maps
 from alliance.models import Community, Merchant
 from portal import params
 from portal.contentcache import public, remember
@@ -30,9 +33,14 @@ from portal.tokenize import index_tokens
 
 from . import scheduling
 from .blocks import BodyBlock, body_text
-from .ical import calendar_response
+from .ical import REMINDER_BEFORE, calendar_response, feed_name
 
 PAGE_SIZE = 12
+
+
+def reminder_hours():
+    """How long before a notice the calendar files remind, as the pages say it."""
+    return REMINDER_BEFORE // datetime.timedelta(hours=1)
 
 
 class BulletinPage(Page):
@@ -246,23 +254,23 @@ class NoticeIndexPage(RoutablePageMixin, Page):
             current_kind=kind,
             current_kind_label=NoticePage.Kind(kind).label if kind else "",
             subscribe_url=self.subscribe_url(request),
+            reminder_hours=reminder_hours(),
         )
         return context
 
     def subscribe_url(self, request):
         """The feed as webcal://, which phones open as a subscription rather than a one-off import."""
-        url = self.get_url(request)
+        url = self.get_full_url(request)
         if not url:
             return ""
-        absolute = request.build_absolute_uri(url + self.reverse_subpage("calendar"))
-        return "webcal://" + absolute.split("://", 1)[1]
+        return "webcal://" + (url + self.reverse_subpage("calendar")).split("://", 1)[1]
 
     # Wagtail's routing hands sub-routes a trailing slash; reversing drops the optional one,
     # so links read /notices/calendar.ics as the public URL map says.
     @re_path(r"^calendar\.ics/?$", name="calendar")
     def calendar(self, request):
         notices = self.notices().prefetch_related("merchants")
-        return calendar_response(notices, filename="shangju-notices.ics", request=request)
+        return calendar_response(notices, filename=feed_name(), fallback="shangju-notices", request=request)
 
 
 class NoticePage(RoutablePageMixin, BulletinPage):
@@ -420,6 +428,11 @@ class NoticePage(RoutablePageMixin, BulletinPage):
             text += _("，至 %(date)s") % {"date": formats.date_format(self.repeat_until, "SHORT_DATE_FORMAT")}
         return text
 
+    @property
+    def map_url(self):
+        """Where the notice happens, on a map people in China can open (alliance/maps.py)."""
+        return maps.search_url(self.place)
+
     @cached_property
     def first_occurrence(self):
         return scheduling.first_occurrence(self)
@@ -439,6 +452,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["participating"] = list(self.participating_members())
+        context["reminder_hours"] = reminder_hours()
         # Blocks other apps add below the notice (volunteer points: sign-up and 公示); bulletins
         # imports none of them, they register a "notice_extras" hook: fn(notice, request) -> dict or None.
         context["extras"] = [extra for hook in hooks.get_hooks("notice_extras") if (extra := hook(self, request))]
@@ -446,7 +460,17 @@ class NoticePage(RoutablePageMixin, BulletinPage):
 
     @re_path(r"^event\.ics/?$", name="event")
     def event(self, request):
-        return calendar_response([self], filename=f"notice-{self.pk}.ics", name=self.title, request=request)
+        filename, fallback = self.download_names()
+        return calendar_response([self], filename=filename, fallback=fallback, name=self.title, request=request)
+
+    def download_names(self):
+        """(name, ASCII fallback) of the notice's .ics: its title and date, the next one for a repeat."""
+        when = next(iter(self.upcoming), None) or self.first_occurrence
+        stem = self.slug if self.slug.isascii() else f"notice-{self.pk}"
+        if when is None:
+            return self.title, stem
+        day = scheduling.local(when.start).date()
+        return f"{self.title} {formats.date_format(day, 'SHORT_DATE_FORMAT')}", f"{stem}-{day:%Y%m%d}"
 
 
 # --- Honour rolls -------------------------------------------------------------------

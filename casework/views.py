@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.base import BaseListingView
 
 from alliance.models import Community, Grid
+from portal.downloads import attachment, file_name
 from portal.tables import DateTimeColumn, StackedTable
 
 from . import stats
@@ -325,5 +327,11 @@ def stats_export(request):
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     content = stats.rates_workbook(stats.case_rates(request.user, start, end), start, end)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="shangju-case-rates-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+    period = _("%(start)s至%(end)s") % {
+        "start": formats.date_format(start, "SHORT_DATE_FORMAT"),
+        "end": formats.date_format(end, "SHORT_DATE_FORMAT"),
+    }
+    response["Content-Disposition"] = attachment(
+        file_name(f"{_('工单统计')} {period}", ".xlsx"), f"shangju-case-rates-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    )
     return response

@@ -45,7 +45,7 @@ from bulletins.models import (
 from casework.models import CaseCategory, CaseEvent, DailySequence, GrievanceReport, hash_secret
 from casework.transitions import MACHINE, event_for
 
-from .build import credit_code, demo_mobile
+from .build import credit_code, demo_mobile, demo_phone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PREFIX = "dist-"
@@ -204,6 +204,20 @@ WARNING_REASONS = [
     ("油烟净化设备长期不开", "已清洗并正常使用"),
     ("夜间经营噪音扰民被多次反映", "已调整营业时间"),
 ]
+
+
+# What a district shop offers follows from its services, so the directory's search and filters
+# find the same shops (送货 and 积分 in the offers, the flags behind 为老送货上门 and 可用积分).
+OFFER_LINES = ("六十岁以上老人九折", "环卫工人免费饮水", "雨天免费借伞", "可代收快递")
+
+
+def district_offers(merchant):
+    lines = [OFFER_LINES[sum(map(ord, merchant.name)) % len(OFFER_LINES)]]
+    if merchant.elderly_delivery:
+        lines.append("老人满 30 元免费送货上门，可电话预约")
+    if merchant.accepts_volunteer_points:
+        lines.append("接受志愿者积分抵扣")
+    return "；".join(lines) + "。"
 
 
 def _weighted(rng, weights):
@@ -393,6 +407,10 @@ class DistrictBuilder:
                     else (self.now - datetime.timedelta(days=rng.randint(30, 1100))).date(),
                 )
             )
+        for merchant in merchants:
+            # From what each shop already is, not from rng, so the rest of the district stays as it was.
+            merchant.offers = district_offers(merchant)
+            merchant.phone = demo_phone(merchant.name, merchant.offers)
         Merchant.objects.bulk_create(merchants, batch_size=500)
         self.merchants = list(Merchant.objects.filter(community__slug__startswith=PREFIX).order_by("pk"))
         self.members = [m for m in self.merchants if m.membership_status == "member"]

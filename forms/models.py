@@ -80,6 +80,7 @@ class MerchantApplication(Submission):
         "elderly_delivery",
         "accepts_volunteer_points",
         "opening_hours",
+        "shop_phone",
     )
 
     class State(models.TextChoices):
@@ -107,6 +108,9 @@ class MerchantApplication(Submission):
     elderly_delivery = models.BooleanField(_("为老人免费送货"), default=False)
     accepts_volunteer_points = models.BooleanField(_("接受志愿者积分"), default=False)
     opening_hours = models.CharField(_("营业时间"), max_length=100, blank=True)
+    shop_phone = models.CharField(
+        _("店铺电话"), max_length=30, blank=True, help_text=_("公开在商户页面；联系手机不公开")
+    )
 
     convention = models.ForeignKey(
         Convention, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("签署的公约")

@@ -37,7 +37,7 @@ from . import permissions as can
 from .forms import ActForForm, AttendanceForm, DecisionForm, MonthForm, PersonForm, ReversalForm
 from .ledger import LedgerError
 from .models import Account, Activity, Attendance, Entry, ReversalRequest, Settlement, SignUp, Transfer, month_start
-from .settlement import month_bounds, settle, statement_workbook
+from .settlement import month_bounds, settle, statement_disposition, statement_workbook
 
 PER_PAGE = 30
 
@@ -541,5 +541,5 @@ def settlement_statement(request, merchant_pk):
         statement_workbook(merchant, month),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="points-statement-{merchant.pk}-{month:%Y-%m}.xlsx"'
+    response["Content-Disposition"] = statement_disposition(merchant, month)
     return response

@@ -8,10 +8,11 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Prefetch, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
+from portal.downloads import attachment, file_name
 from portal.spreadsheets import xlsx_bytes
 
 from .ledger import LedgerError, transfer
@@ -83,6 +84,12 @@ def settle(merchant, month, confirmed_by, at=None):
         )
     log(settlement, "points.settle", user=confirmed_by, data={"points": points, "month": f"{month:%Y-%m}"})
     return settlement
+
+
+def statement_disposition(merchant, month):
+    """Content-Disposition of a shop's month statement: its name and the month, readable on a phone."""
+    name = f"{merchant.name} {_('积分抵扣明细')} {formats.date_format(month, 'YEAR_MONTH_FORMAT')}"
+    return attachment(file_name(name, ".xlsx"), f"points-statement-{merchant.pk}-{month:%Y-%m}.xlsx")
 
 
 def statement_workbook(merchant, month):

@@ -27,14 +27,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Person, ShopStaff
 from alliance.models import Merchant
-from portal import params
+from portal import params, siteaddress
 from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, count_hit, read_count
 
 from . import earning, spending
 from .forms import CardSpendForm, CodeForm, SpendForm
 from .ledger import LedgerError
 from .models import Account, Activity, Entry, Settlement, SignUp, Transfer, month_start, next_month
-from .settlement import month_bounds, resident_of, spends_in_month, statement_workbook
+from .settlement import month_bounds, resident_of, spends_in_month, statement_disposition, statement_workbook
 
 MOVEMENTS_PER_PAGE = 20
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -102,10 +102,12 @@ def spend(request):
         except LedgerError as refused:
             form.add_error("points", refused.messages[0])
         else:
-            desk = request.build_absolute_uri(reverse("points_desk_home")) + f"?code={code}"
+            # On the site's address: the clerk's phone scans it, whichever address the resident used.
+            desk = siteaddress.absolute(reverse("points_desk_home"), request) + f"?code={code}"
             context = {
                 "record": record,
                 "code": f"{code[:4]} {code[4:]}",
+                "desk_url": desk,
                 "qr": qr_svg(desk),
                 "valid_minutes": settings.POINTS_CODE_VALID_SECONDS // 60,
             }
@@ -327,7 +329,7 @@ def desk_statement(request, merchant_pk, month):
         statement_workbook(merchant, day),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="points-statement-{merchant.pk}-{day:%Y-%m}.xlsx"'
+    response["Content-Disposition"] = statement_disposition(merchant, day)
     return response
 
 

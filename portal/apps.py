@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 
 
 class PortalConfig(AppConfig):
@@ -16,6 +17,7 @@ class PortalConfig(AppConfig):
 
         from .pagecache import invalidate_on, invalidate_on_pages, new_generation
         from .sharedcache import when_recovered
+        from .siteaddress import adopt_configured_address
         from .spreadsheets import protect_wagtail_exports
 
         # The framework's own models that public pages show; each app registers its own models.
@@ -26,3 +28,8 @@ class PortalConfig(AppConfig):
         when_recovered(new_generation)
         # Every cell and heading of every Wagtail export (snippets, form submissions, reports).
         protect_wagtail_exports()
+        # Once per migrate (portal has no models, so no post_migrate of its own): the placeholder
+        # Site of the first migration takes the configured address (portal/siteaddress.py).
+        post_migrate.connect(
+            adopt_configured_address, sender=apps.get_app_config("wagtailcore"), dispatch_uid="portal.site_address"
+        )

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from . import siteaddress
 from .sms import send_sms
 
 
@@ -71,13 +72,14 @@ def tell_person(email, mobile, template, context, sms_params):
 
 
 def absolute_url(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    """A public page's address for a message: on the site's address (portal/siteaddress.py)."""
+    return siteaddress.absolute(path)
 
 
 def admin_url(url_name, *args):
-    """The absolute admin URL of a view, or the admin home when that view is not wired in."""
+    """The absolute admin URL of a view (on WAGTAILADMIN_BASE_URL), or the admin home when that view is not wired in."""
     try:
         path = reverse(url_name, args=args)
     except NoReverseMatch:
         path = reverse("wagtailadmin_home")
-    return absolute_url(path)
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path

@@ -37,6 +37,19 @@ def choice(request, name, choices, not_found):
     return value
 
 
+def choices(request, name, allowed, max_values=20):
+    """The values of a repeatable parameter (?has=a&has=b) that are in `allowed`, in its order,
+    and whether any other non-empty value was given (for a plain "ignored" message).
+
+    Unknown values are ignored, not a 404: for optional filters a resident ticks, an old or odd
+    link should still show the listing. Only the first `max_values` values are read.
+    """
+    given = request.GET.getlist(name)[:max_values]
+    known = [value for value in allowed if value in given]
+    ignored = any(value and value not in allowed for value in given)
+    return known, ignored
+
+
 def lookup(request, name, queryset, not_found, field="slug"):
     """The object whose `field` equals the parameter; None when absent; 404 when none matches.
 

@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django_tasks import TaskResultStatus
 from django_tasks.signals import task_finished
+from wagtail.models import Site
 
-from portal import sms
+from portal import siteaddress, sms
 from tests import factories as f
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 
@@ -58,6 +59,23 @@ def _clear_cache():
 @pytest.fixture
 def home(db):
     return f.home_page()
+
+
+@pytest.fixture
+def real_site(home):
+    """The default Site at a real-looking address, as a deployment has it (portal/siteaddress.py)."""
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "shangju.example.cn", 443
+    site.save()
+    return site
+
+
+@pytest.fixture
+def live_site(live_server):
+    """The default Site at the live server's address, as `make run` sets it: the absolute links the
+    pages hand out (private links, QR codes) must lead back to it. Request it before the browser."""
+    siteaddress.move_site(live_server.url)
+    return live_server
 
 
 @pytest.fixture

@@ -104,7 +104,15 @@ def apply_steps(place, *, credit_code, convention, shop=None, photos=None):
     return [
         Step("shop", shop_fields),
         Step("contact", {"contact_person": "王建国", "mobile": "+86 139-0000-1111", "consent": "on"}),
-        Step("offers", {"offers": "每月 18 日九折", "elderly_delivery": "on", "opening_hours": "7:00—21:00"}),
+        Step(
+            "offers",
+            {
+                "offers": "每月 18 日九折",
+                "elderly_delivery": "on",
+                "opening_hours": "7:00—21:00",
+                "shop_phone": "0931-8123456",
+            },
+        ),
         Step("photos", {}, photos),
         Step("convention", {"convention": _id(convention), "agree": "on", "signed_name": "王建国"}),
         Step("review", {"confirm": "on"}),

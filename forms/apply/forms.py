@@ -8,7 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 from alliance.fields import MobileField
 from alliance.models import Merchant
-from alliance.validators import credit_code_check_passes, normalise_credit_code, validate_credit_code
+from alliance.validators import (
+    credit_code_check_passes,
+    normalise_credit_code,
+    normalise_public_phone,
+    validate_credit_code,
+    validate_public_phone,
+)
 
 from ..fields import PhotoField, PlaceFields
 from ..models import Convention, MerchantApplication
@@ -131,6 +137,17 @@ class OffersStep(forms.Form):
         help_text=_("例如：每天 7:00—21:00，周一休息"),
         error_messages={"required": _("请填写营业时间。"), "max_length": _("请控制在 %(limit_value)d 字以内。")},
     )
+    shop_phone = forms.CharField(
+        label=_("店铺电话（会公开）"),
+        max_length=30,
+        required=False,
+        validators=[validate_public_phone],
+        help_text=_("居民电话预约、叫送货时拨打，会显示在商户页面，可以不填；上一步的联系手机只给社区，不公开"),
+        error_messages={"max_length": _("请控制在 %(limit_value)d 字以内。")},
+    )
+
+    def clean_shop_phone(self):
+        return normalise_public_phone(self.cleaned_data.get("shop_phone"))
 
 
 class PhotosStep(forms.Form):

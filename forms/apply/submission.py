@@ -37,6 +37,7 @@ def submit_application(submission_key, *, shop, contact, offers, photos, convent
                 elderly_delivery=offers.get("elderly_delivery", False),
                 accepts_volunteer_points=offers.get("accepts_volunteer_points", False),
                 opening_hours=offers.get("opening_hours", ""),
+                shop_phone=offers.get("shop_phone", ""),
                 convention=convention["convention"],
                 signed_name=convention["signed_name"],
                 signed_at=now,

@@ -81,6 +81,7 @@ def _approve(application, change):
         setattr(merchant, field, getattr(application, field))
     merchant.name = application.shop_name
     merchant.offers = application.offers
+    merchant.phone = application.shop_phone  # public on the shop's page; the mobile above stays with staff
     merchant.elderly_delivery = application.elderly_delivery
     merchant.accepts_volunteer_points = application.accepts_volunteer_points
     if not merchant.is_member or not merchant.member_since:

@@ -16,6 +16,7 @@ from formtools.wizard.views import SessionWizardView
 from alliance.models import Merchant
 from alliance.validators import credit_code_check_passes
 from casework.models import hash_secret
+from portal import siteaddress
 
 from ..abuse import AbuseProtectionMixin
 from ..models import ApplicationEvent, ApplicationPhoto, Convention, MerchantApplication
@@ -114,7 +115,7 @@ def apply_thanks(request):
     application, secret = just_submitted(request, DONE_SESSION_KEY, MerchantApplication.objects.all())
     if application is None:
         return redirect("apply")
-    link = request.build_absolute_uri(reverse("apply_status", args=[secret])) if secret else ""
+    link = siteaddress.absolute(reverse("apply_status", args=[secret]), request) if secret else ""
     return render(request, "forms/apply/thanks.html", {"application": application, "private_link": link})
 
 

@@ -14,6 +14,7 @@ from formtools.wizard.views import SessionWizardView
 from casework.models import CaseCategory, GrievanceReport, hash_secret
 from casework.submission import submit_report
 from casework.transitions import TransitionError, rate
+from portal import siteaddress
 from portal.params import clean_text
 from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, rate_limited
 
@@ -93,7 +94,7 @@ def report_thanks(request):
     report, secret = just_submitted(request, DONE_SESSION_KEY, GrievanceReport.objects.select_related("category"))
     if report is None:
         return redirect("report")
-    link = request.build_absolute_uri(reverse("track_private", args=[secret])) if secret else ""
+    link = siteaddress.absolute(reverse("track_private", args=[secret]), request) if secret else ""
     return render(request, "forms/report/thanks.html", {"report": report, "private_link": link})
 
 

@@ -4,6 +4,9 @@ from django import template
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from alliance import maps
+from alliance.validators import tel_uri
+from portal import params, siteaddress
 from portal.contentcache import public, remember
 
 from ..models import StandardPage
@@ -49,11 +52,35 @@ def query_with(context, **changes):
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, url):
-    """An absolute URL for OpenGraph and feeds; left alone when storage already gives one."""
+    """An absolute URL on the site's address (OpenGraph, feeds); left alone when storage already gives one."""
+    return siteaddress.absolute(url, context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context):
+    """This page's one address for link rel=canonical and og:url: the site's address and the path.
+
+    Tracking and filter parameters are dropped; a listing's page number past the first is kept,
+    since each page of a listing is a page of its own.
+    """
     request = context.get("request")
-    if not url or request is None:
-        return url or ""
-    return request.build_absolute_uri(url)
+    if request is None:
+        return ""
+    url = siteaddress.absolute(request.path, request)
+    page = params.whole_number(request.GET.get("page"))
+    return f"{url}?page={page}" if page and page > 1 else url
+
+
+@register.filter
+def tel(phone):
+    """A phone number as typed (0931-1234 5678, full-width digits) as the tel: link a phone dials."""
+    return tel_uri(phone) if phone else ""
+
+
+@register.filter
+def map_search(place):
+    """An address or place as a map link people in China can open (alliance/maps.py)."""
+    return maps.search_url(place)
 
 
 @register.simple_tag(takes_context=True)

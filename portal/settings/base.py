@@ -225,6 +225,10 @@ FORMAT_MODULE_PATH = ["portal.formats"]
 
 SITE_NAME = _("商居联盟")
 
+# The city the merchant pages' map links search in (alliance.models.Merchant.map_url), e.g. 兰州市;
+# empty lets the map app search around the resident's own city.
+MAP_CITY = os.environ.get("MAP_CITY", "")
+
 # Intake notifications: staff mails may come from a monitored office address; None means
 # DEFAULT_FROM_EMAIL. SMS go through a pluggable backend whose default only logs (number masked).
 STAFF_NOTIFICATION_FROM_EMAIL = os.environ.get("STAFF_NOTIFICATION_FROM_EMAIL") or None

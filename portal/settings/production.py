@@ -5,6 +5,14 @@ deployment), REDIS_URL (with REDIS_TIMEOUT, CACHE_KEY_PREFIX), CSRF_TRUSTED_ORIG
 MEDIA_ROOT / STATIC_ROOT (base.py), the AWS_* media variables, EMAIL_*, SECURE_SSL_REDIRECT,
 SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, CSP_MEDIA_ORIGINS,
 WAGTAILADMIN_BASE_URL, LOG_LEVEL (and ADMIN_LOGIN_* in base.py).
+
+WAGTAILADMIN_BASE_URL (default https://<first of ALLOWED_HOSTS>) is also the site's address that
+`migrate` gives the Wagtail Site while it still has the first migration's localhost placeholder;
+every absolute URL the portal hands out is built from that Site (portal/siteaddress.py).
+
+WAGTAILADMIN_BASE_URL (default https://<first of ALLOWED_HOSTS>) is also the site's address that
+`migrate` gives the Wagtail Site while it still has the first migration's localhost placeholder;
+every absolute URL the portal hands out is built from that Site (portal/siteaddress.py).
 """
 
 import json
@@ -156,7 +164,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# From the site's own domain, not noreply@localhost, which receiving servers refuse or file as spam.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"noreply@{urlsplit(WAGTAILADMIN_BASE_URL).hostname}")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 

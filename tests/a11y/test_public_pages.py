@@ -130,6 +130,10 @@ def world(db):
         "商户名录": ("/merchants/", "共 4 家联盟商户"),
         "商户名录（已筛选）": ("/merchants/?community=dongmen&category=restaurant", "共 2 家联盟商户"),
         "商户名录（无结果）": ("/merchants/?q=不存在的店", "没有符合条件的商户"),
+        "商户名录（服务筛选，可去掉的条件）": (
+            "/merchants/?q=面馆&community=dongmen&has=delivery&has=points&has=wifi",
+            "有的筛选条件无法识别，已忽略",
+        ),
         "商户详情": (f"/merchants/{noodles.pk}/", "每月 18 日全场九折"),
         "搜索（有结果）": ("/search/?q=面馆", "老王面馆"),
         "搜索（无结果）": ("/search/?q=火星", "没有找到结果"),

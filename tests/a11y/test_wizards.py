@@ -174,7 +174,7 @@ def walk_apply(page, live_server, audit, mode, credit_code, photo):
     check("审核进度")
 
 
-def test_wizards_and_status_pages_have_no_serious_violations(live_server, world, browser, audit, tmp_path):
+def test_wizards_and_status_pages_have_no_serious_violations(live_server, live_site, world, browser, audit, tmp_path):
     photo = jpeg(tmp_path / "photo.jpg")
     for mode in MODES:
         context = open_mode(browser, live_server, mode)

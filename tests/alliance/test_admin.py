@@ -35,6 +35,7 @@ def merchant_form(community, **overrides):
         "grid": "",
         "address": "解放路 18 号",
         "opening_hours": "每天 7:00—21:00",
+        "phone": "0931-8123456",
         "offers": "老人九折",
         "accepts_volunteer_points": "on",
         "credit_code": "",
@@ -191,6 +192,20 @@ def test_mobile_is_normalised(admin_client, community, typed):
     assert Merchant.objects.get().mobile == "13812345678"
 
 
+def test_the_shops_public_phone_is_saved_apart_from_the_private_mobile(admin_client, community):
+    response = add(admin_client, community, phone="０９３１－８１２３４５６", mobile="13812345678")
+    assert response.status_code == 302
+    merchant = Merchant.objects.get()
+    assert (merchant.phone, merchant.mobile) == ("0931-8123456", "13812345678")
+
+
+def test_a_phone_that_cannot_be_dialled_is_refused_on_its_field(admin_client, community):
+    response = add(admin_client, community, phone="找老王")
+    assert response.status_code == 200
+    assert errors(response, "phone") == ["电话号码只能包含数字、空格、“-”、“+”和括号，例如 0931-8123456。"]
+    assert not Merchant.objects.exists()
+
+
 @pytest.mark.parametrize("typed", ["12345", "12812345678", "138-1234-567"])
 def test_bad_mobile_is_refused_in_chinese(admin_client, community, typed):
     response = add(admin_client, community, mobile=typed)
@@ -340,6 +355,7 @@ def test_csv_export_has_chinese_headings_full_mobile_and_no_formulas(admin_clien
     noodles = next(r for r in rows if r["店名"] == "老王面馆")
     assert noodles["联系手机"] == "13812345678"
     assert noodles["联系人"] == "王师傅"
+    assert noodles["店铺电话"] == ""  # public, exported beside the private mobile
     assert noodles["信用代码校验位不符"] == "是"
     assert noodles["接受志愿者积分"] == "否"
     assert noodles["所属网格"] == ""

@@ -1,8 +1,11 @@
 """The public member directory at /merchants/ and each member's page."""
 
 import datetime
+import re
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from alliance.models import Merchant
 from alliance.views import PAGE_SIZE
 from tests import factories as f
+from tests.budget import rendered_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -291,6 +295,8 @@ def _count(client, url, params=None):
 # photo joined), their renditions, the community filter list, the ?community= lookup, site,
 # office settings, and the page and view restrictions the site chrome reads.
 DIRECTORY_BUDGET = 9
+# With a search: one more, the search index query that finds the matching shops.
+SEARCH_BUDGET = DIRECTORY_BUDGET + 1
 # Merchant page: the merchant (joined), its photo's rendition, its honours with their rolls,
 # the site root paths for the roll links, site, office settings, page, view restrictions.
 DETAIL_BUDGET = 8
@@ -307,7 +313,7 @@ def test_directory_runs_a_constant_number_of_queries(client, home, django_assert
     params = {"page": "2", "community": "budget", "q": "商户"}
     client.get("/merchants/", params)
     cache.clear()
-    with django_assert_max_num_queries(DIRECTORY_BUDGET):
+    with django_assert_max_num_queries(SEARCH_BUDGET):
         html = client.get("/merchants/", params).content.decode()
     assert html.count('class="card merchant-card"') == PAGE_SIZE
     assert html.count("<img") >= PAGE_SIZE
@@ -334,3 +340,239 @@ def test_merchant_page_runs_a_constant_number_of_queries(client, home, django_as
     with django_assert_max_num_queries(DETAIL_BUDGET):
         html = client.get(f"/merchants/{shop.pk}/").content.decode()
     assert html.count("文明诚信商户") == 12
+
+
+# --- Phone and map on a member's page ------------------------------------------------------------
+
+
+def tel_links(html):
+    return [
+        (a["href"], a.get_text(strip=True)) for a in BeautifulSoup(html, "html.parser").select("main a[href^='tel:']")
+    ]
+
+
+def test_member_page_shows_the_shops_public_phone_as_a_tel_link(client, street):
+    m = f.merchant(
+        name="丝艺理发店",
+        community_=street["dongmen"],
+        phone="0931-８１２３４５６",  # typed with full-width digits
+        mobile="13912345678",
+        contact_person="郭小燕",
+        offers="行动不便的老人可电话预约上门理发",
+    )
+    html = get(client, f"/merchants/{m.pk}/")
+    assert tel_links(html) == [("tel:09318123456", "0931-8123456")]
+    # The applicant's private mobile and name stay private.
+    assert "13912345678" not in html and "郭小燕" not in html
+    assert tel_links(get(client, "/merchants/", {"q": "丝艺"})) == [("tel:09318123456", "0931-8123456")]
+
+
+def test_member_page_without_a_phone_says_whom_to_ask(client, street):
+    html = get(client, f"/merchants/{street['market'].pk}/")
+    assert tel_links(html) == []
+    assert "暂未登记电话" in html
+
+
+def map_link(html):
+    link = BeautifulSoup(html, "html.parser").find("a", string=re.compile("在地图中查看"))
+    assert link is not None
+    parts = urlsplit(link["href"])
+    return parts, parse_qs(parts.query)
+
+
+def test_member_page_links_to_the_shop_on_a_map_without_a_script_or_key(client, street, settings):
+    m = f.merchant(name="幸福里惠民超市", community_=street["dongmen"], address="幸福巷 6 号")
+    response = client.get(f"/merchants/{m.pk}/")
+    html = response.content.decode()
+    parts, query = map_link(html)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "uri.amap.com", "/search")
+    assert query["keyword"] == ["幸福巷 6 号"] and query["src"] == ["shangju"]
+    assert "city" not in query and "key" not in query
+    # Nothing of the map is loaded by our page: no script, frame or image from elsewhere; CSP as strict as before.
+    page = BeautifulSoup(html, "html.parser")
+    for tag, attr in (("script", "src"), ("iframe", "src"), ("img", "src"), ("link", "href")):
+        for element in page.find_all(tag):
+            assert "amap" not in element.get(attr, ""), element
+    assert "amap" not in response["Content-Security-Policy"]
+    assert response["Content-Security-Policy"] == client.get("/merchants/")["Content-Security-Policy"]
+
+    settings.MAP_CITY = "兰州市"
+    _parts, query = map_link(get(client, f"/merchants/{m.pk}/"))
+    assert query["city"] == ["兰州市"]
+
+
+# --- Search over what shops offer, with the site search's Chinese tokens -------------------------
+
+
+@pytest.fixture
+def shops(street):
+    dongmen, ximen = street["dongmen"], street["ximen"]
+    return {
+        "supermarket": f.merchant(
+            name="幸福里惠民超市",
+            community_=dongmen,
+            category=Merchant.Category.SUPERMARKET,
+            address="幸福巷 6 号",
+            offers="老人购物满 50 元免费送货上楼；每月 18 日粮油九五折。",
+            elderly_delivery=True,
+            accepts_volunteer_points=True,
+        ),
+        "fruit": f.merchant(
+            name="鲜果园水果店",
+            community_=ximen,
+            category=Merchant.Category.SHOP,
+            address="解放路 60 号",
+            offers="一次买满 30 元可电话预约送货。",
+            elderly_delivery=True,
+        ),
+        "barber": f.merchant(
+            name="丝艺理发店",
+            community_=dongmen,
+            category=Merchant.Category.BARBER,
+            address="幸福巷 15 号",
+            description="夫妻俩开的理发店。",
+            offers="老人理发 10 元。",
+            accepts_volunteer_points=True,
+        ),
+    }
+
+
+def names(html):
+    return {h.get_text(strip=True) for h in BeautifulSoup(html, "html.parser").select(".merchant-card .card-title")}
+
+
+def test_search_finds_shops_by_what_they_offer_not_only_their_name(client, shops):
+    assert names(get(client, "/merchants/", {"q": "送货"})) == {"幸福里惠民超市", "鲜果园水果店"}
+    assert names(get(client, "/merchants/", {"q": "幸福巷"})) == {"幸福里惠民超市", "丝艺理发店"}
+    assert names(get(client, "/merchants/", {"q": "美容美发"})) == {"丝艺理发店"}  # the category
+    assert names(get(client, "/merchants/", {"q": "夫妻"})) == {"丝艺理发店"}  # the description
+    assert names(get(client, "/merchants/", {"q": "电话预约 送货"})) == {"鲜果园水果店"}
+    assert "共 2 家联盟商户" in get(client, "/merchants/", {"q": "送货"})
+
+
+def test_directory_search_finds_what_site_search_finds(client, shops):
+    for query in ("送货", "幸福巷", "老人", "理发"):
+        site = BeautifulSoup(get(client, "/search/", {"q": query}), "html.parser")
+        shop_hits = {a.get_text(strip=True) for a in site.select(".search-result-merchant h2 a")}
+        assert names(get(client, "/merchants/", {"q": query})) == shop_hits, query
+
+
+def test_a_shop_whose_name_holds_the_query_comes_first(client, shops):
+    f.merchant(name="送货到家便利店", community_=shops["fruit"].community, offers="")
+    cards = [
+        h.get_text(strip=True)
+        for h in BeautifulSoup(get(client, "/merchants/", {"q": "送货"}), "html.parser").select(".card-title")
+    ]
+    assert cards[0] == "送货到家便利店" and set(cards[1:]) == {"幸福里惠民超市", "鲜果园水果店"}
+
+
+# --- Filters: delivery for the elderly, volunteer points ------------------------------------------
+
+
+def test_filter_shops_that_deliver_to_the_elderly(client, shops):
+    html = get(client, "/merchants/", {"has": "delivery"})
+    assert names(html) == {"幸福里惠民超市", "鲜果园水果店"}
+    assert '<input type="checkbox" name="has" value="delivery" id="m-has-delivery" checked>' in html
+
+
+def test_filter_shops_that_take_volunteer_points(client, shops):
+    assert names(get(client, "/merchants/", {"has": "points"})) == {"幸福里惠民超市", "丝艺理发店"}
+
+
+def test_filters_combine_with_each_other_search_community_and_category(client, shops):
+    both = get(client, "/merchants/", [("has", "delivery"), ("has", "points")])
+    assert names(both) == {"幸福里惠民超市"}
+    assert names(get(client, "/merchants/", {"has": "points", "community": "dongmen", "q": "理发"})) == {"丝艺理发店"}
+    assert names(get(client, "/merchants/", {"has": "delivery", "community": "ximen"})) == {"鲜果园水果店"}
+    assert names(get(client, "/merchants/", {"has": "delivery", "category": "shop", "q": "送货"})) == {"鲜果园水果店"}
+    assert names(get(client, "/merchants/", {"has": "points", "q": "送货", "community": "ximen"})) == set()
+
+
+def chips(html):
+    """(label, href) of each filter a resident can remove."""
+    return [(a.get_text(" ", strip=True), a["href"]) for a in BeautifulSoup(html, "html.parser").select(".chips a")]
+
+
+def test_active_filters_show_as_chips_each_removable_on_its_own(client, shops):
+    html = get(client, "/merchants/", [("q", "送货"), ("community", "dongmen"), ("has", "delivery"), ("has", "points")])
+    found = dict(chips(html))
+    assert set(found) == {"搜索：送货 ×", "社区：东门社区 ×", "为老送货上门 ×", "可用积分 ×", "清除全部"}
+    assert found["可用积分 ×"] == "/merchants/?q=%E9%80%81%E8%B4%A7&community=dongmen&has=delivery"
+    assert found["搜索：送货 ×"] == "/merchants/?community=dongmen&has=delivery&has=points"
+    assert found["清除全部"] == "/merchants/"
+    for label, href in found.items():
+        if label != "清除全部":
+            left = {text for text, _href in chips(get(client, href))}
+            assert left == set(found) - {label}, label
+    # A chip also leaves the page number behind: the longer list's page 2 may not exist in the shorter one.
+    paged = dict(chips(get(client, "/merchants/", {"has": "delivery", "category": "supermarket", "page": "1"})))
+    assert paged["为老送货上门 ×"] == "/merchants/?category=supermarket"
+    assert paged["类别：超市便利 ×"] == "/merchants/?has=delivery"
+    assert dict(chips(get(client, "/merchants/", {"has": "delivery"})))["为老送货上门 ×"] == "/merchants/"
+
+
+def test_no_chips_without_filters(client, shops):
+    assert chips(get(client, "/merchants/")) == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("has", "bogus")],
+        [("has", "")],
+        [("has", "DELIVERY")],
+        [("has", "delivery\x00")],
+        [("has", "送货")],
+        [("has", "x" * 5000)],
+        [("has", "points")] * 300,
+    ],
+)
+def test_unknown_filter_values_answer_200_and_are_ignored(client, shops, params):
+    response = client.get("/merchants/", params)
+    assert response.status_code == 200
+    html = response.content.decode()
+    if params[0][1] == "points":
+        assert names(html) == {"幸福里惠民超市", "丝艺理发店"}
+        assert "已忽略" not in html
+    else:
+        assert names(html) == {
+            "幸福里惠民超市",
+            "鲜果园水果店",
+            "丝艺理发店",
+            "老王面馆",
+            "李记超市",
+            "仁和中医诊所",
+            "牛肉面馆",
+        }
+        assert ("已忽略" in html) == bool(params[0][1])
+
+
+def test_a_known_filter_still_applies_beside_an_unknown_one(client, shops):
+    html = get(client, "/merchants/", [("has", "delivery"), ("has", "wifi")])
+    assert names(html) == {"幸福里惠民超市", "鲜果园水果店"}
+    assert "有的筛选条件无法识别，已忽略。" in html
+
+
+def test_directory_with_search_and_filters_runs_a_constant_number_of_queries(
+    client, home, django_assert_max_num_queries
+):
+    community = f.community(slug="budget")
+    url = "/merchants/?" + urlencode([("q", "送货"), ("community", "budget"), ("has", "delivery"), ("has", "points")])
+
+    def grow(n):
+        for _ in range(n):
+            f.merchant(
+                community_=community,
+                photo=f.image(),
+                offers="老人购物免费送货",
+                elderly_delivery=True,
+                accepts_volunteer_points=True,
+            )
+
+    grow(3)
+    small = rendered_queries(django_assert_max_num_queries, client, url, budget=SEARCH_BUDGET)
+    grow(30)
+    large = rendered_queries(django_assert_max_num_queries, client, url, budget=SEARCH_BUDGET)
+    assert small == large
+    html = client.get(url).content.decode()
+    assert html.count('class="card merchant-card"') == PAGE_SIZE and "共 33 家联盟商户" in html

@@ -11,8 +11,11 @@ from alliance.validators import (
     mask_mobile,
     normalise_credit_code,
     normalise_mobile,
+    normalise_public_phone,
+    tel_uri,
     validate_credit_code,
     validate_mobile,
+    validate_public_phone,
 )
 
 # Codes published on business licences and registration notices (GB 32100-2015).
@@ -117,3 +120,34 @@ def test_bad_mobile_is_refused_in_chinese(raw):
 def test_mask_mobile():
     assert mask_mobile("+86 138-1234-5678") == "138****5678"
     assert mask_mobile("12345") == "****"
+
+
+# --- A shop's public phone ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, shown, dialled",
+    [
+        ("0931-8123456", "0931-8123456", "tel:09318123456"),
+        ("０９３１－８１２３４５６", "0931-8123456", "tel:09318123456"),
+        ("(0931) 812 3456", "(0931) 812 3456", "tel:09318123456"),
+        ("（0931）8123456", "(0931)8123456", "tel:09318123456"),
+        ("400-800-1234", "400-800-1234", "tel:4008001234"),
+        ("+86 931 8123456", "+86 931 8123456", "tel:+869318123456"),
+        ("13812345678", "13812345678", "tel:13812345678"),
+        ("  8123456 ", "8123456", "tel:8123456"),
+    ],
+)
+def test_public_phones_are_kept_as_typed_and_dialled_as_digits(typed, shown, dialled):
+    validate_public_phone(typed)
+    assert normalise_public_phone(typed) == shown
+    assert tel_uri(typed) == dialled
+
+
+@pytest.mark.parametrize(
+    "typed", ["打电话给老王", "12345", "0931-8123456 转 801", "1" * 21, "0931-8123456；13812345678", "+"]
+)
+def test_other_phones_are_refused_in_chinese(typed):
+    with pytest.raises(ValidationError) as refused:
+        validate_public_phone(typed)
+    assert "电话号码" in refused.value.messages[0]

@@ -8,6 +8,7 @@ the website lists from bulletins/scheduling.py.
 
 import datetime
 import re
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -66,6 +67,9 @@ def check_structure(raw):
                     assert props.get(required) == 1, f"VEVENT needs exactly one {required}"
                 for once in ("DTEND", "SUMMARY", "LOCATION", "DESCRIPTION", "URL", "LAST-MODIFIED", "RRULE"):
                     assert props.get(once, 0) <= 1, f"{once} may appear at most once"
+            if component == "VALARM":
+                for required in ("ACTION", "TRIGGER", "DESCRIPTION"):
+                    assert props.get(required) == 1, f"a DISPLAY VALARM needs exactly one {required}"
             if component == "VTIMEZONE":
                 assert props.get("TZID") == 1
             if component in ("STANDARD", "DAYLIGHT"):
@@ -81,7 +85,9 @@ def parse(response):
     """Check the response and the file, and return the parsed calendar and its content lines."""
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    assert re.fullmatch(r'attachment; filename="[\w.-]+\.ics"', response["Content-Disposition"])
+    assert re.fullmatch(
+        r"attachment; filename=\"[\w.-]+\.ics\"(; filename\*=UTF-8''[\w%.~-]+\.ics)?", response["Content-Disposition"]
+    )
     lines = check_structure(response.content)
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["VERSION"]) == "2.0"
@@ -98,7 +104,27 @@ def parse(response):
         assert event["DTSTART"].params["TZID"] == "Asia/Shanghai"
         assert event["DTEND"].params["TZID"] == "Asia/Shanghai"
         assert event.decoded("dtend") > event.decoded("dtstart")
+        check_alarm(event)
     return calendar, lines
+
+
+def check_alarm(event):
+    """The reminder the notice page promises: one DISPLAY alarm, an hour before each occurrence."""
+    (alarm,) = event.walk("VALARM")
+    assert str(alarm["ACTION"]) == "DISPLAY"
+    assert alarm["TRIGGER"].to_ical() == b"-PT1H"
+    assert alarm.decoded("trigger") == -datetime.timedelta(hours=1)
+    assert alarm["TRIGGER"].params.get("RELATED", "START") == "START"  # before the start, every repeat
+    assert str(alarm["DESCRIPTION"]).startswith(str(event["SUMMARY"]))
+    assert "1 小时后开始" in str(alarm["DESCRIPTION"])
+    return alarm
+
+
+def download_names(response):
+    """(ASCII fallback, the name a phone shows) from Content-Disposition (RFC 6266 and 5987)."""
+    found = re.fullmatch(r"attachment; filename=\"(.+)\"; filename\*=UTF-8''(.+)", response["Content-Disposition"])
+    assert found, response["Content-Disposition"]
+    return found[1], unquote(found[2])
 
 
 def event_ics(client, notice):
@@ -126,12 +152,17 @@ def test_a_notice_file_carries_what_a_phone_shows(client, home):
         merchants=list(Merchant.objects.all()),
     )
     response = client.get("/notices/market-18/event.ics")
-    assert response["Content-Disposition"] == f'attachment; filename="notice-{notice.pk}.ics"'
+    # Named after the title and the next market (a repeating notice; see the test below).
+    next_market = notice.upcoming[0].start
+    assert download_names(response) == (
+        f"market-18-{next_market:%Y%m%d}.ics",
+        f"每月18日便民集市 {next_market.year}年{next_market.month}月{next_market.day}日.ics",
+    )
     event, lines = event_ics(client, notice)
     calendar = Calendar.from_ical(response.content)
     assert str(calendar["X-WR-CALNAME"]) == "每月18日便民集市"
     assert str(calendar["PRODID"]) == "-//Shangju//Notices//ZH"
-    assert str(event["UID"]) == f"notice-{notice.pk}@localhost"
+    assert str(event["UID"]) == f"notice-{notice.pk}@testserver"
     assert "DTSTART;TZID=Asia/Shanghai:20261118T090000" in lines
     assert "DTEND;TZID=Asia/Shanghai:20261118T120000" in lines
     assert "RRULE:FREQ=MONTHLY;BYMONTHDAY=18" in lines
@@ -161,7 +192,7 @@ def test_the_feed_has_every_live_notice_with_the_same_uids(client, home):
     ]
     f.draft_notice(title="草稿")
     response = client.get("/notices/calendar.ics")
-    assert response["Content-Disposition"] == 'attachment; filename="shangju-notices.ics"'
+    assert download_names(response) == ("shangju-notices.ics", "商居联盟通知公告.ics")
     calendar, _ = parse(response)
     assert str(calendar["X-WR-CALNAME"]) == "商居联盟通知公告"
     assert str(calendar["REFRESH-INTERVAL"].to_ical().decode()) == "PT6H"
@@ -174,6 +205,41 @@ def test_the_feed_has_every_live_notice_with_the_same_uids(client, home):
     # The UID is stable from one fetch to the next, so a refresh updates instead of duplicating.
     again, _ = parse(client.get("/notices/calendar.ics"))
     assert {str(e["UID"]) for e in again.events} == set(by_uid)
+
+
+def test_every_event_in_every_file_reminds_an_hour_before(client, home):
+    c = f.community(name="东门社区", slug="dongmen")
+    market = f.notice(
+        title="每月18日便民集市", start=at(2026, 11, 18, 9), repeat="monthly_day", repeat_day=18, place="幸福里广场"
+    )
+    meeting = f.notice(title="商居议事会", start=at(2026, 12, 2, 15), place="社区活动室", community=c, kind="meeting")
+
+    single, _ = event_ics(client, market)
+    alarm = check_alarm(single)
+    assert str(alarm["DESCRIPTION"]) == "每月18日便民集市 1 小时后开始，地点：幸福里广场"
+    feed, lines = parse(client.get("/notices/calendar.ics"))
+    assert len(feed.events) == 2 and lines.count("BEGIN:VALARM") == 2
+    by_title = {str(e["SUMMARY"]): check_alarm(e) for e in feed.events}
+    assert str(by_title["商居议事会"]["DESCRIPTION"]) == "商居议事会 1 小时后开始，地点：社区活动室（东门社区）"
+
+    # What the page promises is what the file does.
+    page = client.get(meeting.url).content.decode()
+    assert "开始前 1 小时提醒" in page
+    assert "开始前 1 小时提醒" in client.get("/notices/").content.decode()
+
+
+def test_a_download_is_named_after_its_notice_and_date(client, home):
+    once = f.notice(title="商居议事会：油烟/噪音怎么办？", slug="议事会", start=at(2026, 12, 2, 15))
+    assert download_names(client.get(once.url + "event.ics")) == (
+        f"notice-{once.pk}-20261202.ics",
+        "商居议事会：油烟 噪音怎么办？ 2026年12月2日.ics",
+    )
+    # A repeating notice is named after its next date, not a first market long past.
+    weekly = f.notice(title="周日清扫", slug="sunday-clean", start=at(2019, 3, 3, 8), repeat="weekly", repeat_weekday=6)
+    fallback, name = download_names(client.get(weekly.url + "event.ics"))
+    upcoming = weekly.upcoming[0].start
+    assert fallback == f"sunday-clean-{upcoming:%Y%m%d}.ics"
+    assert name == f"周日清扫 {upcoming.year}年{upcoming.month}月{upcoming.day}日.ics"
 
 
 def test_an_empty_feed_is_still_a_valid_calendar(client, home):

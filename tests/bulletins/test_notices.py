@@ -2,9 +2,11 @@
 
 import datetime
 import re
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.utils import timezone
 from wagtail.test.utils.form_data import nested_form_data, streamfield
@@ -563,3 +565,15 @@ def test_notice_page_queries_do_not_grow_with_merchants(client, home, frozen, dj
     small = count_queries(client, few.url + suffix, budget, django_assert_max_num_queries)
     large = count_queries(client, many.url + suffix, budget, django_assert_max_num_queries)
     assert small == large
+
+
+def test_a_notice_page_shows_its_place_on_a_map_residents_can_open(client, home, settings):
+    settings.MAP_CITY = "兰州市"
+    notice = f.notice(title="便民集市", place="幸福里社区文化广场")
+    link = BeautifulSoup(client.get(notice.url).content.decode(), "html.parser").find(
+        "a", string=re.compile("在地图中查看")
+    )
+    parts = urlsplit(link["href"])
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "uri.amap.com", "/search")
+    assert parse_qs(parts.query)["keyword"] == ["幸福里社区文化广场"]
+    assert parse_qs(parts.query)["city"] == ["兰州市"]

@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -156,7 +157,10 @@ def test_xlsx_export_neutralises_formulas_and_keeps_markup_as_text(october, clie
     response = client.get(reverse("casework:stats_export"), {"start": "2026-10-01", "end": "2026-10-31"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert "attachment" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="shangju-case-rates-20261001-20261031.xlsx"; '
+        f"filename*=UTF-8''{quote('工单统计 2026年10月1日至2026年10月31日.xlsx')}"
+    )
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["按社区"]
     names = [row[0] for row in sheet.iter_rows(min_row=3, values_only=True)]

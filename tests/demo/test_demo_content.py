@@ -8,12 +8,13 @@ end, so every other test module still starts from an empty site.
 import dataclasses
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from PIL import Image as PILImage
 from taggit.models import Tag
@@ -249,6 +250,33 @@ def test_merchant_page_shows_offers_and_honours(client):
     assert "送货上楼" in content
     assert "流动红旗" in content
     assert merchant.mobile not in content  # staff only
+
+
+def listed(client, params):
+    """How many shops the directory says it found for these parameters."""
+    found = re.search(r"共 (\d+) 家联盟商户", client.get("/merchants/", params).content.decode())
+    return int(found[1])
+
+
+def test_demo_shops_can_be_phoned_and_found_by_what_they_offer(client):
+    members = Merchant.objects.members()
+    assert members.exclude(phone="").count() >= members.count() * 2 // 3
+    assert members.filter(phone="").exists()  # the page's "暂未登记电话" shows on some
+    barber = Merchant.objects.get(name="丝艺理发店")  # 行动不便的老人可电话预约上门理发
+    page = client.get(barber.get_absolute_url()).content.decode()
+    assert barber.phone and f'href="{barber.tel_uri}"' in page and barber.mobile not in page
+    assert "在地图中查看" in page
+    delivering = members.filter(elderly_delivery=True).count()
+    taking = members.filter(accepts_volunteer_points=True).count()
+    both = members.filter(elderly_delivery=True, accepts_volunteer_points=True).count()
+    assert delivering >= 5 and taking >= 10 and both >= 2
+    assert listed(client, {"has": "delivery"}) == delivering
+    assert listed(client, {"has": "points"}) == taking
+    assert listed(client, [("has", "delivery"), ("has", "points")]) == both
+    # 送货 in what shops offer, as the site search finds it, not only in their names.
+    mention = members.filter(Q(name__contains="送货") | Q(description__contains="送货") | Q(offers__contains="送货"))
+    assert listed(client, {"q": "送货"}) == mention.count() >= 5
+    assert listed(client, {"q": "送货", "community": "xingfuli", "has": "points"}) >= 1
 
 
 def test_organisation_page_lists_every_grid_and_chief(client):

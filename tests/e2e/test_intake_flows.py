@@ -164,7 +164,7 @@ def open_case(page, live_server, reference):
     expect(page.locator("#case-facts")).to_be_visible()
 
 
-def test_resident_reports_worker_resolves_resident_rates(live_server, casework, browser, phone, tmp_path):
+def test_resident_reports_worker_resolves_resident_rates(live_server, live_site, casework, browser, phone, tmp_path):
     resident = phone
     photo = jpeg(tmp_path / "shaokao.jpg")
 
@@ -298,7 +298,7 @@ def test_merchant_applies_and_moderator_approves(live_server, alliance, browser,
 
     # The shop is in the directory, found by its name as a resident would search.
     page.goto(live_server.url + "/merchants/")
-    page.get_by_label("店名").fill(shop)
+    page.get_by_label("搜索店铺").fill(shop)
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url(re.compile(r"/merchants/\?q="))
     expect(page.locator(".result-count")).to_contain_text("共 1 家")

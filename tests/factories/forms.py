@@ -29,6 +29,7 @@ def application(community_=None, grid_=None, link_secret=None, photo=True, **kwa
     kwargs.setdefault("contact_person", "李建国")
     kwargs.setdefault("mobile", "13900001111")
     kwargs.setdefault("opening_hours", "每天 7:00—21:00")
+    kwargs.setdefault("shop_phone", "0931-8123456")
     kwargs.setdefault("offers", "每月 18 日全场九折")
     kwargs.setdefault("signed_name", kwargs["contact_person"])
     kwargs.setdefault("signed_at", timezone.now())

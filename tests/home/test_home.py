@@ -1,6 +1,7 @@
 """The home page, standard pages (about, organisation, convention) and the office settings."""
 
 import datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
@@ -132,9 +133,24 @@ def test_office_settings_show_in_footer_and_hotline_on_home(client, home):
     assert "东门街道商居联盟办公室" in footer.get_text()
     assert "解放路 1 号" in footer.get_text()
     assert "工作日 8:30—17:30" in footer.get_text()
-    assert footer.select_one('a[href="tel:0931-12345678"]')
-    assert page.select_one('.hotline a[href="tel:0931-12345678"]')
+    assert footer.select_one('a[href="tel:093112345678"]').get_text() == "0931-12345678"
+    assert page.select_one('.hotline a[href="tel:093112345678"]')
     assert page.title.get_text().endswith("东门街道商居联盟办公室")
+    office_map = urlsplit(footer.find("a", string="在地图中查看")["href"])
+    assert (office_map.netloc, parse_qs(office_map.query)["keyword"]) == ("uri.amap.com", ["解放路 1 号"])
+
+
+def test_phone_numbers_typed_with_spaces_or_full_width_digits_still_dial(client, home):
+    # A tel: link holds no spaces; as typed it would not dial on many phones.
+    f.office_settings(hotline="０９３１ 1234 5678")
+    f.community(name="东门社区", phone="0931 8461 2201")
+    org = f.standard_page(title="组织架构", show_organisation=True)
+    for url in ("/", org.url):
+        page = soup(client.get(url))
+        hrefs = {a["href"] for a in page.select('a[href^="tel:"]')}
+        assert all(" " not in href and href[4:].isascii() for href in hrefs), hrefs
+    assert soup(client.get("/")).select_one('.hotline a[href="tel:093112345678"]')
+    assert soup(client.get(org.url)).select_one('.organisation a[href="tel:093184612201"]')
 
 
 def test_home_query_budget_is_fixed(client, home, django_assert_max_num_queries):

@@ -4,6 +4,7 @@ printed cards and acting for a resident; each action in the audit log, each wron
 
 import datetime
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.test import Client
@@ -305,6 +306,12 @@ def test_the_office_confirms_a_shops_month_once(staff, monkeypatch):
     page = text(clients["secretary"].get(f"{ADMIN}settlements/", {"month": month}))
     assert "老王粮油店" in page and "确认结算" in page
     workbook = clients["secretary"].get(f"{ADMIN}settlements/{shop.pk}.xlsx", {"month": month})
+    assert workbook["Content-Disposition"].startswith(
+        f'attachment; filename="points-statement-{shop.pk}-{month}.xlsx"; '
+    )
+    assert unquote(workbook["Content-Disposition"].split("''", 1)[1]) == (
+        f"老王粮油店 积分抵扣明细 {last_month.year}年{last_month.month}月.xlsx"
+    )
     rows = list(load_workbook(io.BytesIO(workbook.content)).active.values)
     assert rows[2][1] == "王*兰" and rows[-1][2] == 3
     for _click in range(2):

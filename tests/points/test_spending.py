@@ -3,6 +3,7 @@ wrong case a plain Chinese message and nothing written."""
 
 import datetime
 import io
+from urllib.parse import quote
 
 import pytest
 from django.test import Client
@@ -13,6 +14,7 @@ from alliance.models import Merchant
 from points import spending
 from points.ledger import LedgerError
 from points.models import Account, SpendCode, Transfer
+from points.views import qr_svg
 from tests import factories as f
 from tests.accounts.helpers import sign_in
 
@@ -73,8 +75,12 @@ def test_a_code_works_once_whatever_the_clicks(counter):
         spending.confirm(code, other_shop, None)
 
 
-def test_the_scanned_qr_opens_the_desk_with_the_code(counter):
-    code = code_of(counter["r"].post("/my/points/spend/", {"points": "2"}))
+def test_the_scanned_qr_opens_the_desk_with_the_code(counter, real_site):
+    shown = counter["r"].post("/my/points/spend/", {"points": "2"}, HTTP_HOST="10.1.2.3:8000")
+    code = code_of(shown)
+    # The QR holds the desk's address on the site, whichever address the resident's phone used.
+    assert shown.context["desk_url"] == f"https://shangju.example.cn/my/desk/?code={code}"
+    assert shown.context["qr"] == qr_svg(shown.context["desk_url"])
     response = counter["c"].get(f"/my/desk/?code={code}")
     assert response.status_code == 302 and response["Location"] == f"/my/desk/{counter['shop'].pk}/?code={code}"
 
@@ -193,6 +199,11 @@ def test_the_month_statement_downloads_with_masked_names(counter):
     month = timezone.localdate().strftime("%Y-%m")
     response = counter["c"].get(f"/my/desk/{counter['shop'].pk}/statement/{month}.xlsx")
     assert response.status_code == 200
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="points-statement-{counter["shop"].pk}-{month}.xlsx"; '
+        f"filename*=UTF-8''{quote(f'老王粮油店 积分抵扣明细 {today.year}年{today.month}月.xlsx')}"
+    )
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[2][1] == "王*兰" and rows[2][2] == 3 and rows[-1][2] == 3
     assert counter["c"].get(f"/my/desk/{counter['shop'].pk}/statement/2026-13.xlsx").status_code == 404

@@ -164,6 +164,7 @@ def test_settings_read_from_the_environment():
             "script_src": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"],
             "frame_ancestors": settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"],
             "login_form": settings.WAGTAILADMIN_USER_LOGIN_FORM,
+            "from_email": [settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL],
         }))
         """,
         production_env(MEDIA_ROOT="/srv/shangju/media"),
@@ -189,6 +190,7 @@ def test_settings_read_from_the_environment():
     assert settings["script_src"] == ["'self'"]
     assert settings["frame_ancestors"] == ["'none'"]
     assert settings["login_form"] == "portal.security.ThrottledLoginForm"
+    assert settings["from_email"] == [f"noreply@{HOST}", f"noreply@{HOST}"]  # the site's domain, not localhost
 
 
 S3_ENV = {

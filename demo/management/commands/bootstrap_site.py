@@ -1,16 +1,18 @@
-"""First-run set-up for `make run`: demo content into an empty database, the admin account, and
-passwords for the demo editor, moderator and grid worker, each printed once."""
+"""First-run set-up for `make run`: demo content into an empty database, the admin account,
+passwords for the demo editor, moderator and grid worker, each printed once, and the site's
+address (--url), which every absolute URL the portal hands out is built from."""
 
 import os
 import secrets
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from alliance.models import Community
 from demo.points import CARD_HOLDER, CLERK, RESIDENT, give_card_pin
 from demo.staff import GRID_NAME, give_passwords
+from portal import siteaddress
 
 ADMIN_USERNAME = "admin"
 
@@ -20,14 +22,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--url", default="http://127.0.0.1:8000/", help="Where the portal is served (for the message only)."
+            "--url",
+            help="Where the portal is served, e.g. http://127.0.0.1:8000/: the site's address moves there. "
+            "Without it the address stays as it is.",
         )
 
-    def handle(self, *args, url, **options):
-        url = url.rstrip("/") + "/"
+    def handle(self, *args, url=None, **options):
+        if url:
+            try:
+                siteaddress.address_of(url)
+            except ValueError:
+                raise CommandError(f"网站地址无效：{url}（须为 http://主机:端口/，或 443 端口的 https://主机/）")
         if not Community.objects.exists():
             self.stdout.write("数据库为空，正在载入演示内容……")
             call_command("load_demo_content", stdout=self.stdout)
+        if url:
+            siteaddress.move_site(url)
+        url = siteaddress.root_url() + "/"
         self.create_admin()
         given = give_passwords(os.environ.get("SHANGJU_DEMO_PASSWORD"))
         if given:

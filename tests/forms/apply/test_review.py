@@ -66,10 +66,13 @@ def test_approve_makes_a_member_listed_in_the_directory_at_once(moderator_client
     assert merchant.is_member and merchant.credit_code == application.credit_code
     assert merchant.member_since is not None and merchant.photo is not None
     assert merchant.offers == "每月 18 日全场九折" and merchant.grid == application.grid
+    # The shop's public phone goes to its page; the applicant's mobile stays with the office.
+    assert (merchant.phone, merchant.mobile) == ("0931-8123456", "13900001111")
     client.logout()
     directory = client.get("/merchants/").content.decode()
     assert "老王面馆" in directory
-    assert client.get(f"/merchants/{merchant.pk}/").status_code == 200
+    page = client.get(f"/merchants/{merchant.pk}/").content.decode()
+    assert 'href="tel:09318123456"' in page and "13900001111" not in page
 
 
 def test_approve_updates_the_merchant_with_the_same_credit_code(moderator_client, community):

@@ -1,6 +1,9 @@
 """The merchant application wizard at /apply/ as a shopkeeper walks it."""
 
+import re
+
 import pytest
+from django.test import Client
 
 from alliance.models import Merchant
 from forms.apply.submission import submit_application
@@ -57,6 +60,7 @@ def test_full_walk_creates_one_application_with_photos_and_reference(client, pla
     assert application.reference.startswith("RM-") and len(application.reference) == 16
     assert application.credit_code == CODE and not application.credit_code_check_failed
     assert application.mobile == "13900001111" and application.elderly_delivery
+    assert application.shop_phone == "0931-8123456"
     assert application.state == MerchantApplication.State.SUBMITTED and application.signed_name == "王建国"
     assert application.convention.version == "2026 年版"
     kinds = sorted(application.photos.values_list("kind", flat=True))
@@ -338,3 +342,19 @@ def test_parallel_applicants_get_distinct_references():
     run_in_threads(20, lambda i: _submit(place, f"applicant-{i}", convention))
     references = set(MerchantApplication.objects.values_list("reference", flat=True))
     assert len(references) == 20 and all(r.startswith("RM-") for r in references)
+
+
+def test_the_private_link_carries_the_sites_address(place, real_site):
+    client = Client(HTTP_HOST="10.1.2.3:8000")  # the office LAN, not the site's address
+    walk(client, place, key_of(client))
+    thanks = client.get("/apply/thanks/").content.decode()
+    assert re.search(r"https://shangju\.example\.cn/apply/status/[\w-]+/", thanks)
+    assert "10.1.2.3" not in thanks
+
+
+def test_a_shop_phone_that_cannot_be_dialled_is_refused_on_the_offers_step(client, place):
+    key = key_of(client)
+    driver.walk_apply(client, place, key, credit_code=TYPED_CODE, convention=None, upto="offers")
+    offers = {"offers": "", "opening_hours": "7:00—21:00", "shop_phone": "找老王"}
+    text = post(client, "offers", offers, key).content.decode()
+    assert "电话号码只能包含数字、空格、“-”、“+”和括号" in text

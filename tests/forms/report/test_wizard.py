@@ -1,5 +1,7 @@
 """The grievance wizard at /report/ as a resident walks it: steps, Back, reload, errors, done."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -183,3 +185,11 @@ def test_finishing_a_wizard_never_touches_another_residents_pending_photo(place)
     response = finish(third)
     assert response.status_code == 302 and response["Location"] == "/report/thanks/"
     assert CasePhoto.objects.count() == 3
+
+
+def test_the_private_link_carries_the_sites_address(place, real_site):
+    client = Client(HTTP_HOST="10.1.2.3:8000")  # the office LAN, not the site's address
+    walk(client, place, key_of(client))
+    thanks = client.get("/report/thanks/").content.decode()
+    assert re.search(r'href="https://shangju\.example\.cn/track/link/[\w-]+/"', thanks)
+    assert "10.1.2.3" not in thanks
