@@ -185,6 +185,11 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_WORKFLOW_ENABLED = True
+# Autosave (Wagtail 8): milliseconds after the last change; 0 turns it off. Kept on, at Wagtail's
+# default: a half-written article survives a closed tab or a dropped connection. It saves a new page
+# as soon as it has a title; such a draft gets a date slug (portal/editing.py), so an editor who
+# starts the same article again is not stopped by the first attempt's address.
+WAGTAIL_AUTOSAVE_INTERVAL = 500
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
