@@ -27,7 +27,13 @@ def newsroom(home):
     f.editor("linxiaoyan", password=PASSWORD, first_name="晓燕", last_name="林")
     get_user_model().objects.create_superuser("zhoujianhua", password=PASSWORD, first_name="建华", last_name="周")
     article = f.news(title="和平街道商居联盟召开年度工作会议", intro="三个社区的商户和居民代表参加。")
-    return {"add": f"/admin/pages/add/bulletins/newspage/{index.pk}/", "index": index.pk, "article": article.pk}
+    notice = f.notice(title="每月 18 日便民集市")
+    return {
+        "add": f"/admin/pages/add/bulletins/newspage/{index.pk}/",
+        "index": index.pk,
+        "article": article.pk,
+        "notice": notice.pk,
+    }
 
 
 @contextmanager
@@ -125,10 +131,30 @@ def test_the_schedule_picker_leaves_its_save_button_free(live_server, newsroom, 
             save.scroll_into_view_if_needed()
             assert page.evaluate(
                 """(button) => { const r = button.getBoundingClientRect();
-                    return document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === button; }""",
+                    return button.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)); }""",
                 save.element_handle(),
             ), field
             # A day, then a time: the picker closes and the field holds the moment.
             picker.locator(".xdsoft_date:not(.xdsoft_disabled)").last.click()
             picker.locator(".xdsoft_time:not(.xdsoft_disabled)").last.click()
             expect(dialog.locator(f"#id_{field}")).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"))
+
+
+def test_date_pickers_in_the_page_editor_fit_a_phone(live_server, newsroom, browser):
+    width = PHONE["viewport"]["width"]
+    with window(browser, PHONE) as page:
+        admin_login(page, live_server.url, "zhoujianhua")
+        page.goto(live_server.url + f"/admin/pages/{newsroom['notice']}/edit/")
+        page.get_by_role("tab", name="时间地点").click()
+        for field in ("start", "end"):
+            page.locator(f"#id_{field}").click()
+            picker = page.locator(".xdsoft_datetimepicker:visible")
+            expect(picker).to_have_count(1)
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SHOTS / f"shangju-notice-picker-{field}-phone.png"))
+            drawn = picker.bounding_box()
+            # Monday's column and the previous-month arrow are on the screen, not cut off at the left.
+            assert drawn["x"] >= 0 and drawn["x"] + drawn["width"] <= width, (field, drawn)
+            expect(picker.locator(".xdsoft_prev").first).to_be_in_viewport()
+            page.keyboard.press("Escape")
+            page.locator("#id_place").click()
