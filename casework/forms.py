@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.models import Grid
+from portal.people import display_name
 from portal.uploads import sanitise_image
 
 from .models import GrievanceReport
@@ -75,8 +76,8 @@ class DispatchForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = self.report.grid.workers.order_by("username")
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["assignee"].queryset = self.report.grid.workers.order_by("last_name", "first_name", "username")
+        self.fields["assignee"].label_from_instance = display_name
 
     def perform_data(self):
         return {"assignee": self.cleaned_data["assignee"]}

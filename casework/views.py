@@ -24,6 +24,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.base import BaseListingView
 
 from alliance.models import Community, Grid
+from portal.people import display_name
 
 from . import stats
 from .forms import action_form
@@ -130,7 +131,7 @@ class CaseIndexView(BaseListingView):
                 primary=lambda r: r.state not in FINISHED_STATES,
                 sort_key="state",
             ),
-            Column("assignee", label=_("承办人"), accessor=lambda r: r.assignee.get_username() if r.assignee else ""),
+            Column("assignee", label=_("承办人"), accessor=lambda r: display_name(r.assignee)),
             Column("late", label=_("超期"), accessor=lambda r: _("超期") if r.is_late else ""),
             DateColumn("accept_due", label=_("受理期限"), sort_key="accept_due"),
             DateColumn("resolve_due", label=_("办结期限"), sort_key="resolve_due"),

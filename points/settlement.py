@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from wagtail.log_actions import log
 
+from portal.people import display_name
 from portal.spreadsheets import spreadsheet_text
 
 from .ledger import LedgerError, transfer
@@ -103,7 +104,7 @@ def statement_workbook(merchant, month):
                 timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
                 spreadsheet_text(person.masked_name if person else ""),
                 entry.amount,
-                spreadsheet_text(staff.get_full_name() or staff.get_username()) if staff else "",
+                spreadsheet_text(display_name(staff)) if staff else "",
                 entry.transfer_id,
             ]
         )
