@@ -42,3 +42,21 @@ def install(user_model):
     """Give the user model the Chinese name order (once, from PortalConfig.ready)."""
     user_model.get_full_name = lambda self: full_name(self.first_name, self.last_name)
     user_model.get_short_name = lambda self: short_name(self.first_name, self.last_name)
+    _name_the_account_menu()
+
+
+def _name_the_account_menu():
+    """Wagtail's sidebar names the signed-in person by `first_name` alone (晓燕, or 书记 for an account
+    whose given name holds a title); it gets the short name instead, like Wagtail's own mails."""
+    from wagtail.admin.ui.sidebar import MainMenuModule  # noqa: PLC0415 - needs the app registry
+
+    wagtail_js_args = MainMenuModule.js_args
+
+    def js_args(module):
+        args = wagtail_js_args(module)
+        account = args[-1] if args and isinstance(args[-1], dict) else None
+        if account is not None and "name" in account:
+            account["name"] = module.user.get_short_name() or module.user.get_username()
+        return args
+
+    MainMenuModule.js_args = js_args

@@ -1,6 +1,9 @@
 """A person's name, wherever the portal shows one: family name first, no space; the username only
 when the account has no name. Through the helpers and through the admin pages that show people."""
 
+import json
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -57,4 +60,12 @@ def test_admin_pages_show_staff_by_name(client, world):
     client.force_login(superuser)
     users = client.get(reverse("wagtailusers_users:index")).content.decode()
     assert "马志刚" in users and "周建华" in users
-    assert "陈立新" in client.get(reverse("wagtailadmin_home")).content.decode()
+    assert account_menu_name(client.get(reverse("wagtailadmin_home"))) == "陈立新"
+
+
+def account_menu_name(response):
+    """The name Wagtail's sidebar shows for the signed-in person (drawn from JSON by its script)."""
+    props = re.search(r'<script id="wagtail-sidebar-props" type="application/json">(.*?)</script>', response.text, re.S)
+    modules = json.loads(props.group(1))["modules"]
+    menu = next(module for module in modules if module["_type"] == "wagtail.sidebar.MainMenuModule")
+    return menu["_args"][-1]["name"]
