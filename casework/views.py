@@ -212,6 +212,8 @@ class CaseDetailView(WagtailAdminTemplateMixin, TemplateView):
             revealed=_revealed(self.request, report) and can_see_full_contact(self.request.user, report),
             has_contact=report.has_contact,
             is_late=report.is_late_now(),
+            # After a refused attempt the page opens that action's form again.
+            reopened=self.request.GET.get("open", ""),
         )
         return context
 
@@ -236,11 +238,12 @@ def perform_action(request, pk, action):
     if role is None or action not in MACHINE:
         raise Http404
     form = action_form(action, report, request.user, request.POST, request.FILES)
+    refused = reverse("casework:detail", args=[report.pk]) + f"?open={action}#action-{action}"
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("casework:detail", pk=report.pk)
+        return redirect(refused)
     try:
         with transaction.atomic():
             report, _event = perform(
@@ -256,11 +259,11 @@ def perform_action(request, pk, action):
                 CasePhoto.objects.create(report=report, kind=CasePhoto.Kind.RESULT, file=photo)
     except TransitionError as error:
         messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request,
-            _("工单 %(reference)s 已%(action)s。") % {"reference": report.reference, "action": MACHINE[action].label},
-        )
+        return redirect(refused)
+    messages.success(
+        request,
+        _("工单 %(reference)s 已%(action)s。") % {"reference": report.reference, "action": MACHINE[action].label},
+    )
     return redirect("casework:detail", pk=report.pk)
 
 
