@@ -29,6 +29,7 @@ from alliance import maps
 from alliance.models import Community, Merchant
 from portal import params
 from portal.contentcache import public, remember
+from portal.editing import EditorDefaults
 from portal.tokenize import index_tokens
 
 from . import scheduling
@@ -43,7 +44,7 @@ def reminder_hours():
     return REMINDER_BEFORE // datetime.timedelta(hours=1)
 
 
-class BulletinPage(Page):
+class BulletinPage(EditorDefaults, Page):
     """Fields every published item shares: a summary, a body, a share image, a community."""
 
     intro = models.TextField(_("摘要"), max_length=300, blank=True, help_text=_("一两句话概括，显示在列表和分享卡片上"))
@@ -92,12 +93,12 @@ class NewsPageTag(TaggedItemBase):
     content_object = ParentalKey("bulletins.NewsPage", on_delete=models.CASCADE, related_name="tagged_items")
 
 
-class NewsIndexPage(Page):
+class NewsIndexPage(EditorDefaults, Page):
     """联盟动态: the list of alliance news, filterable by community and tag."""
 
     intro = models.TextField(_("栏目介绍"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = EditorDefaults.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["bulletins.NewsPage"]
     max_count = 1
@@ -144,15 +145,13 @@ class NewsPage(BulletinPage):
     date = models.DateField(_("发布日期"), default=timezone.localdate)
     tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("标签"))
 
-    content_panels = Page.content_panels + [
+    content_panels = EditorDefaults.content_panels + [
         FieldPanel("intro"),
-        FieldPanel("body"),
-    ]
-    promote_panels = Page.promote_panels + [
         MultiFieldPanel(
             [FieldPanel("date"), FieldPanel("community"), FieldPanel("tags"), FieldPanel("feed_image")],
-            heading=_("归类与封面"),
-        )
+            heading=_("分类与封面"),
+        ),
+        FieldPanel("body"),
     ]
     search_fields = BulletinPage.search_fields + [index.FilterField("date")]
     parent_page_types = ["bulletins.NewsIndexPage"]
@@ -206,12 +205,12 @@ class NewsPage(BulletinPage):
 # --- Notices ------------------------------------------------------------------------
 
 
-class NoticeIndexPage(RoutablePageMixin, Page):
+class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
     """通知公告: market days, meetings and activities; upcoming first, past ones archived."""
 
     intro = models.TextField(_("栏目介绍"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = EditorDefaults.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["bulletins.NoticePage"]
     max_count = 1
@@ -333,9 +332,9 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         _("重复截止日期"), null=True, blank=True, help_text=_("不填则一直重复；截止日期当天的活动照常举办")
     )
 
-    content_panels = Page.content_panels + [
-        FieldPanel("kind"),
+    content_panels = EditorDefaults.content_panels + [
         FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("kind"), FieldPanel("feed_image")], heading=_("分类与封面")),
         FieldPanel("body"),
     ]
     schedule_panels = [
@@ -353,12 +352,11 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         ),
         FieldPanel("merchants"),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("feed_image")]
     edit_handler = TabbedInterface(
         [
             ObjectList(content_panels, heading=_("内容")),
             ObjectList(schedule_panels, heading=_("时间地点")),
-            ObjectList(promote_panels, heading=_("推广")),
+            ObjectList(EditorDefaults.promote_panels, heading=_("推荐")),
             ObjectList(Page.settings_panels, heading=_("设置")),
         ]
     )
@@ -476,12 +474,12 @@ class NoticePage(RoutablePageMixin, BulletinPage):
 # --- Honour rolls -------------------------------------------------------------------
 
 
-class HonourRollIndexPage(Page):
+class HonourRollIndexPage(EditorDefaults, Page):
     """红黑榜: every quarter's honour roll, newest first."""
 
     intro = models.TextField(_("栏目介绍"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = EditorDefaults.content_panels + [FieldPanel("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["bulletins.HonourRollPage"]
     max_count = 1
@@ -513,14 +511,14 @@ class HonourRollPage(BulletinPage):
     period_start = models.DateField(_("周期开始"))
     period_end = models.DateField(_("周期结束"))
 
-    content_panels = Page.content_panels + [
+    content_panels = EditorDefaults.content_panels + [
         FieldRowPanel([FieldPanel("period_label"), FieldPanel("period_start"), FieldPanel("period_end")]),
         FieldPanel("intro"),
+        MultiFieldPanel([FieldPanel("community"), FieldPanel("feed_image")], heading=_("分类与封面")),
         InlinePanel("honours", heading=_("红榜"), label=_("上榜商户")),
         InlinePanel("warnings", heading=_("黑榜"), label=_("警示商户")),
         FieldPanel("body"),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("community"), FieldPanel("feed_image")]
     search_fields = BulletinPage.search_fields + [index.SearchField("period_label")]
     parent_page_types = ["bulletins.HonourRollIndexPage"]
     subpage_types = []

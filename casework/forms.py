@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from alliance.models import Grid
+from portal.people import display_name
 from portal.uploads import sanitise_image
 
 from .models import GrievanceReport
@@ -55,6 +56,7 @@ class ActionForm(forms.Form):
 
 class DuplicateForm(ActionForm):
     reference = forms.CharField(label=gettext_lazy("重复于（工单编号）"), max_length=20)
+    field_order = ["reference"]  # what the action needs first, then the note
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip().upper()
@@ -72,11 +74,12 @@ class DuplicateForm(ActionForm):
 
 class DispatchForm(ActionForm):
     assignee = forms.ModelChoiceField(label=gettext_lazy("网格员"), queryset=None)
+    field_order = ["assignee"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = self.report.grid.workers.order_by("username")
-        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        self.fields["assignee"].queryset = self.report.grid.workers.order_by("last_name", "first_name", "username")
+        self.fields["assignee"].label_from_instance = display_name
 
     def perform_data(self):
         return {"assignee": self.cleaned_data["assignee"]}
@@ -84,6 +87,7 @@ class DispatchForm(ActionForm):
 
 class TransferForm(ActionForm):
     grid = forms.ModelChoiceField(label=gettext_lazy("转办到网格"), queryset=None)
+    field_order = ["grid"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,6 +104,7 @@ class ResolveForm(ActionForm):
     photos = MultipleImageField(
         label=gettext_lazy("办结照片"), required=False, help_text=gettext_lazy("可选，最多 3 张")
     )
+    field_order = ["note", "photos"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -135,11 +135,19 @@ def _record_transition(report, change):
 MACHINE = StateMachine(
     GrievanceReport,
     [
-        _t(A.ACCEPT, {S.SUBMITTED}, S.ACCEPTED, {MODERATOR}, _accept),
+        _t(A.ACCEPT, {S.SUBMITTED}, S.ACCEPTED, {MODERATOR}, _accept, primary=True),
         _t(A.DECLINE, {S.SUBMITTED}, S.DECLINED, {MODERATOR}, note_required=True),
         _t(A.MARK_DUPLICATE, {S.SUBMITTED, S.ACCEPTED}, S.DUPLICATE, {MODERATOR}, _mark_duplicate),
         # Dispatch, transfer and return notes are instructions between staff: internal unless ticked.
-        _t(A.DISPATCH, {S.ACCEPTED, S.RETURNED}, S.DISPATCHED, {MODERATOR}, _dispatch, public_by_default=False),
+        _t(
+            A.DISPATCH,
+            {S.ACCEPTED, S.RETURNED},
+            S.DISPATCHED,
+            {MODERATOR},
+            _dispatch,
+            public_by_default=False,
+            primary=True,
+        ),
         _t(
             A.TRANSFER,
             {S.ACCEPTED, S.DISPATCHED, S.RETURNED},
@@ -158,8 +166,8 @@ MACHINE = StateMachine(
             note_required=True,
             public_by_default=False,
         ),
-        _t(A.START, {S.DISPATCHED}, S.IN_PROGRESS, {WORKER, MODERATOR}),
-        _t(A.RESOLVE, {S.IN_PROGRESS}, S.RESOLVED, {WORKER, MODERATOR}, _resolve, note_required=True),
+        _t(A.START, {S.DISPATCHED}, S.IN_PROGRESS, {WORKER, MODERATOR}, primary=True),
+        _t(A.RESOLVE, {S.IN_PROGRESS}, S.RESOLVED, {WORKER, MODERATOR}, _resolve, note_required=True, primary=True),
         _t(
             A.FOLLOW_UP,
             {S.RESOLVED},
@@ -167,9 +175,10 @@ MACHINE = StateMachine(
             {WORKER, MODERATOR},
             note_required=True,
             public_by_default=False,
+            primary=True,
         ),
         _t(A.REOPEN, {S.RESOLVED, S.FOLLOWED_UP, S.CLOSED}, S.DISPATCHED, {MODERATOR}, _reopen, note_required=True),
-        _t(A.CLOSE, {S.FOLLOWED_UP, S.RESOLVED, S.DECLINED, S.DUPLICATE}, S.CLOSED, {MODERATOR}, _close),
+        _t(A.CLOSE, {S.FOLLOWED_UP, S.RESOLVED, S.DECLINED, S.DUPLICATE}, S.CLOSED, {MODERATOR}, _close, primary=True),
     ],
     _record_transition,
     state_refused=_("工单当前状态为“%(state)s”，不能%(action)s。"),
@@ -190,6 +199,7 @@ def perform(report, action, actor=None, *, role=MODERATOR, note="", public=None,
 
 
 def allowed_actions(report, role):
+    """What `role` may do with the case now, the step that moves it on first."""
     return MACHINE.allowed(report, role)
 
 

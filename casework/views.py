@@ -26,6 +26,7 @@ from wagtail.admin.views.generic.base import BaseListingView
 
 from alliance.models import Community, Grid
 from portal.downloads import attachment, file_name
+from portal.people import display_name
 from portal.tables import DateTimeColumn, StackedTable
 
 from . import stats
@@ -133,7 +134,7 @@ class CaseIndexView(BaseListingView):
                 primary=lambda r: r.state not in FINISHED_STATES,
                 sort_key="state",
             ),
-            Column("assignee", label=_("承办人"), accessor=lambda r: r.assignee.get_username() if r.assignee else ""),
+            Column("assignee", label=_("承办人"), accessor=lambda r: display_name(r.assignee)),
             Column("late", label=_("超期"), accessor=lambda r: _("超期") if r.is_late else ""),
             DateTimeColumn("accept_due", label=_("受理期限"), sort_key="accept_due", overdue="accept_late"),
             DateTimeColumn("resolve_due", label=_("办结期限"), sort_key="resolve_due", overdue="resolve_late"),
@@ -221,6 +222,8 @@ class CaseDetailView(WagtailAdminTemplateMixin, TemplateView):
             .values("is_late", "accept_late", "resolve_late")
             .get()
         )
+        # After a refused attempt the page opens that action's form again.
+        context["reopened"] = self.request.GET.get("open", "")
         return context
 
 
@@ -249,11 +252,12 @@ def perform_action(request, pk, action):
         messages.error(request, MACHINE.role_refused % {"action": transition.label})
         return redirect("casework:detail", pk=report.pk)
     form = action_form(action, report, request.user, request.POST, request.FILES)
+    refused = reverse("casework:detail", args=[report.pk]) + f"?open={action}#action-{action}"
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("casework:detail", pk=report.pk)
+        return redirect(refused)
     try:
         with transaction.atomic():
             report, _event = perform(
@@ -269,11 +273,11 @@ def perform_action(request, pk, action):
                 CasePhoto.objects.create(report=report, kind=CasePhoto.Kind.RESULT, file=photo)
     except TransitionError as error:
         messages.error(request, error.messages[0])
-    else:
-        messages.success(
-            request,
-            _("工单 %(reference)s 已%(action)s。") % {"reference": report.reference, "action": MACHINE[action].label},
-        )
+        return redirect(refused)
+    messages.success(
+        request,
+        _("工单 %(reference)s 已%(action)s。") % {"reference": report.reference, "action": MACHINE[action].label},
+    )
     return redirect("casework:detail", pk=report.pk)
 
 

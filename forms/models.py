@@ -14,6 +14,7 @@ from wagtail.fields import RichTextField
 
 from alliance.models import Community, Grid, Merchant
 from casework.models import PrivatePhoto, Submission
+from portal.editing import EditorDefaults, FormPageForm
 from portal.privacy import mask_mobile
 
 # --- Merchant applications (入盟申请) -----------------------------------------------------
@@ -217,7 +218,7 @@ class QuestionnaireField(AbstractFormField):
     page = ParentalKey("QuestionnairePage", on_delete=models.CASCADE, related_name="form_fields")
 
 
-class QuestionnairePage(AbstractForm):
+class QuestionnairePage(EditorDefaults, AbstractForm):
     """线上问卷: an ad-hoc survey built with Wagtail's form builder; answers export from the admin
     (Wagtail's submissions view, every cell through portal.spreadsheets)."""
 
@@ -231,13 +232,14 @@ class QuestionnairePage(AbstractForm):
         _("提交后的感谢语"), blank=True, features=["bold", "link"], help_text=_("居民提交后看到的文字")
     )
 
-    content_panels = AbstractForm.content_panels + [
+    content_panels = EditorDefaults.content_panels + [
         FieldPanel("intro"),
         InlinePanel("form_fields", label=_("问题")),
         FieldPanel("thank_you_text"),
     ]
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = []
+    base_form_class = FormPageForm
     template = "forms/questionnaire_page.html"
     landing_page_template = "forms/questionnaire_page_landing.html"
 

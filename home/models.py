@@ -14,10 +14,11 @@ from bulletins.blocks import BodyBlock, body_text
 from bulletins.models import HonourRollPage, NewsPage, NoticePage
 from bulletins.scheduling import upcoming_occurrences
 from portal.contentcache import public, remember
+from portal.editing import EditorDefaults
 from portal.tokenize import index_tokens
 
 
-class HomePage(Page):
+class HomePage(EditorDefaults, Page):
     """The front page: next notices, latest news, current honours and quick links."""
 
     welcome = models.CharField(
@@ -25,7 +26,7 @@ class HomePage(Page):
     )
     intro = models.TextField(_("简介"), blank=True, help_text=_("一两句话介绍商居联盟"))
 
-    content_panels = Page.content_panels + [FieldPanel("welcome"), FieldPanel("intro")]
+    content_panels = EditorDefaults.content_panels + [FieldPanel("welcome"), FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -80,7 +81,7 @@ class HomePage(Page):
         return chosen
 
 
-class StandardPage(Page):
+class StandardPage(EditorDefaults, Page):
     """About, organisation, the alliance convention: a title and a body."""
 
     intro = models.TextField(_("摘要"), blank=True, help_text=_("一两句话概括本页内容"))
@@ -91,7 +92,11 @@ class StandardPage(Page):
         help_text=_("勾选后在正文下方自动列出社区、网格、街巷和楼栋长（来自联盟名录）"),
     )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body"), FieldPanel("show_organisation")]
+    content_panels = EditorDefaults.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("show_organisation"),
+    ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("search_tokens")]
     parent_page_types = ["home.HomePage", "home.StandardPage"]
     subpage_types = ["home.StandardPage"]

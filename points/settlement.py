@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 
 from portal.downloads import attachment, file_name
+from portal.people import display_name
 from portal.spreadsheets import xlsx_bytes
 
 from .ledger import LedgerError, transfer
@@ -107,7 +108,7 @@ def statement_workbook(merchant, month):
                 timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
                 person.masked_name if person else "",
                 entry.amount,
-                (staff.get_full_name() or staff.get_username()) if staff else "",
+                display_name(staff) if staff else "",
                 entry.transfer_id,
             ]
         )

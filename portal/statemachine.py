@@ -39,6 +39,8 @@ class Transition:
     note_required: bool = False
     note_message: str = ""
     public_by_default: bool = True
+    # The step that moves the object on from its state: pages offer it first, as the main button.
+    primary: bool = False
 
     @property
     def label(self):
@@ -88,8 +90,9 @@ class StateMachine:
         return self.transitions.get(action)
 
     def allowed(self, obj, role=None):
-        """The transitions `role` may take from the object's state, in table order."""
-        return [t for t in self.transitions.values() if obj.state in t.sources and (not t.roles or role in t.roles)]
+        """The transitions `role` may take from the object's state: primary ones first, then table order."""
+        allowed = [t for t in self.transitions.values() if obj.state in t.sources and (not t.roles or role in t.roles)]
+        return sorted(allowed, key=lambda t: not t.primary)
 
     def actions_from(self, state):
         """The actions any role may take from `state`."""

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -120,6 +121,8 @@ def application_detail(request, pk):
             # One form per decision that needs a note, with ids of its own on the one page.
             "note_forms": {action: NoteForm(auto_id=f"{action}-%s") for action in ("more_info", "reject")},
             "actions": review_actions(application),
+            # After a refused attempt the page opens that action's form again.
+            "reopened": request.GET.get("open", ""),
         },
     )
 
@@ -139,8 +142,8 @@ def application_action(request, pk, action):
         application, _event = perform(application, action, request.user, note=note)
     except TransitionError as error:
         messages.error(request, error.messages[0])
-    else:
-        messages.success(request, DONE_MESSAGES[action] % {"name": application.shop_name})
+        return redirect(reverse("applications:detail", args=[pk]) + f"?open={action}#action-{action}")
+    messages.success(request, DONE_MESSAGES[action] % {"name": application.shop_name})
     return redirect("applications:detail", pk=pk)
 
 

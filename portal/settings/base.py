@@ -208,6 +208,15 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_WORKFLOW_ENABLED = True
+# No gravatar: staff avatars would be fetched from www.gravatar.com, which the admin's CSP refuses
+# (a broken image and a console error on every page) and which would tell gravatar who works here.
+# Wagtail shows its own default avatar, or the one a user uploads in 账户设置.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Autosave (Wagtail 8): milliseconds after the last change; 0 turns it off. Kept on, at Wagtail's
+# default: a half-written article survives a closed tab or a dropped connection. It saves a new page
+# as soon as it has a title; such a draft gets a date slug (portal/editing.py), so an editor who
+# starts the same article again is not stopped by the first attempt's address.
+WAGTAIL_AUTOSAVE_INTERVAL = 500
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -36,11 +37,56 @@ def test_detail_offers_forms_for_allowed_actions_only(client, world):
     client.force_login(world["mod_x"])
     content = client.get(reverse("casework:detail", args=[report.pk])).content.decode()
     for action in ("accept", "decline", "mark_duplicate"):
-        assert f'data-action="{action}"' in content
-    assert 'data-action="resolve"' not in content
+        assert f'data-admin-action="{action}"' in content
+    assert 'data-admin-action="resolve"' not in content
     client.force_login(world["worker_a"])
     content = client.get(reverse("casework:detail", args=[report.pk])).content.decode()
-    assert 'data-action="accept"' not in content and "没有可执行的操作" in content
+    assert 'data-admin-action="accept"' not in content and "没有可执行的操作" in content
+
+
+def offered(client, user, report, **query):
+    """The case page's actions as a person sees them: [(button, form's submit button, open?)]."""
+    client.force_login(user)
+    soup = BeautifulSoup(client.get(reverse("casework:detail", args=[report.pk]), query).content, "html.parser")
+    return [
+        (
+            item.summary.get_text(strip=True),
+            item.select_one("form button[type=submit]").get_text(strip=True),
+            item.has_attr("open"),
+        )
+        for item in soup.select("section.admin-actions details.admin-action")
+    ]
+
+
+@pytest.mark.parametrize(
+    "state, who, expected",
+    [
+        ("submitted", "mod_x", ["受理", "不予受理", "标记为重复件"]),
+        ("accepted", "mod_x", ["派单", "标记为重复件", "转办"]),
+        ("dispatched", "worker_a", ["开始办理", "退单"]),
+        ("in_progress", "worker_a", ["办结", "退单"]),
+        ("followed_up", "mod_x", ["归档", "重办"]),
+    ],
+)
+def test_each_action_is_a_button_opening_its_own_form_the_next_step_first(client, world, state, who, expected):
+    report = f.assigned_case(world["grid_a"], world["worker_a"], state=state)
+    actions = offered(client, world[who], report)
+    assert [button for button, _submit, _open in actions] == expected
+    assert [submit for _button, submit, _open in actions] == [f"确认{label}" for label in expected]
+    assert not any(is_open for *_rest, is_open in actions)  # closed until the person picks one
+    client.force_login(world[who])
+    soup = BeautifulSoup(client.get(reverse("casework:detail", args=[report.pk])).content, "html.parser")
+    first = soup.select_one("section.admin-actions details.admin-action")
+    assert "admin-action--primary" in first["class"] and "button-secondary" not in first.summary["class"]
+
+
+def test_a_refused_action_opens_its_form_again(client, world):
+    report = f.case(world["grid_a"])
+    response = post(client, world["mod_x"], report, "decline", note="")
+    assert "请填写不予受理的说明" in response.content.decode()
+    soup = BeautifulSoup(response.content, "html.parser")
+    assert soup.select_one("details#action-decline").has_attr("open")
+    assert not soup.select_one("details#action-accept").has_attr("open")
 
 
 def test_accept(client, world):

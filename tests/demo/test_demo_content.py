@@ -406,6 +406,12 @@ def test_demo_staff_in_their_groups_community_and_grid_without_a_password_yet():
     assert [str(g) for g in users["worker"].grids.all()] == ["幸福里社区 · 第一网格"]
     # Nobody signs in with them until bootstrap_site (make run) gives them a password.
     assert not any(user.has_usable_password() for user in users.values())
+    # Each is a person with a name, shown family name first wherever they act.
+    assert {name: user.get_full_name() for name, user in users.items()} == {
+        "editor": "林晓燕",
+        "moderator": "周建华",
+        "worker": "马志刚",
+    }
 
 
 def test_demo_cases_stand_at_every_stage_with_real_events():
@@ -444,6 +450,7 @@ def test_bootstrap_gives_each_demo_account_a_password_once(monkeypatch):
     call_command("bootstrap_site", url="http://127.0.0.1:8077/", stdout=out)
     text = out.getvalue()
     assert "http://127.0.0.1:8077/admin/" in text and "8000" not in text
+    assert get_user_model().objects.get(username="admin").get_full_name() == "陈立新"
     for name in STAFF_NAMES:
         line = next(line for line in text.splitlines() if line.strip().startswith(name + " "))
         password = line.split()[1]

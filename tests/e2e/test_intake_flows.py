@@ -62,8 +62,11 @@ def staff_page(browser, live_server, username):
 
 
 def action(page, name):
-    """One of the action forms on a case page (受理, 派单, 开始办理, 办结 …)."""
-    return page.locator(f"form.case-action[data-action={name}]")
+    """One action of a case or application page (受理, 派单, 开始办理, 办结 …), opened: its button
+    reveals its own form."""
+    details = page.locator(f"details[data-admin-action={name}]")
+    details.locator("summary").click()
+    return details
 
 
 def expect_message(page, text):
@@ -178,14 +181,14 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, live_site,
         open_case(page, live_server, reference)
         expect(page.locator("#case-facts")).to_contain_text("待受理")
         expect(page.locator(".case-photos-list img")).to_have_count(1)  # the resident's photo
-        action(page, "accept").get_by_role("button", name="受理", exact=True).click()
+        action(page, "accept").get_by_role("button", name="确认受理", exact=True).click()
         expect_message(page, f"工单 {reference} 已受理")
         expect(page.locator("#case-facts")).to_contain_text("已受理")
 
         dispatch = action(page, "dispatch")
         dispatch.get_by_label("网格员").select_option(label="王刚")
         dispatch.get_by_label("说明").fill("请今晚到现场核实。")
-        dispatch.get_by_role("button", name="派单", exact=True).click()
+        dispatch.get_by_role("button", name="确认派单", exact=True).click()
         expect_message(page, f"工单 {reference} 已派单")
         expect(page.locator("#case-facts")).to_contain_text("已派单")
         expect(page.locator(".case-facts-list")).to_contain_text("王刚")
@@ -194,14 +197,14 @@ def test_resident_reports_worker_resolves_resident_rates(live_server, live_site,
     result = "已上门劝导，烧烤店承诺晚上十点后停止户外经营并加装油烟净化器。"
     with staff_page(browser, live_server, casework["worker"]) as page:
         open_case(page, live_server, reference)
-        action(page, "start").get_by_role("button", name="开始办理", exact=True).click()
+        action(page, "start").get_by_role("button", name="确认开始办理", exact=True).click()
         expect_message(page, f"工单 {reference} 已开始办理")
         expect(page.locator("#case-facts")).to_contain_text("办理中")
 
         resolve = action(page, "resolve")
         resolve.get_by_label("办理结果").fill(result)
         expect(resolve.get_by_label("对反映人公开")).to_be_checked()
-        resolve.get_by_role("button", name="办结", exact=True).click()
+        resolve.get_by_role("button", name="确认办结", exact=True).click()
         expect_message(page, f"工单 {reference} 已办结")
         expect(page.locator("#case-facts")).to_contain_text("已办结")
         expect(page.locator(".case-facts-list")).to_contain_text(result)
@@ -293,7 +296,7 @@ def test_merchant_applies_and_moderator_approves(live_server, alliance, browser,
         admin.wait_for_url(re.compile(r"/admin/applications/\d+/$"))
         expect(admin.locator("main")).to_contain_text(shop)
         expect(admin.get_by_role("img", name="门头照片")).to_be_visible()
-        admin.get_by_role("button", name="通过，成为联盟商户").click()
+        action(admin, "approve").get_by_role("button", name="确认通过").click()
         expect_message(admin, f"已通过：“{shop}”已成为联盟商户")
 
     # The shop is in the directory, found by its name as a resident would search.

@@ -6,6 +6,8 @@ A blocked script or style means a feature that silently stopped working, so any 
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests import factories as f
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "正确的密码-2026"
@@ -72,3 +74,49 @@ def test_public_pages_and_admin_run_with_no_csp_violation(live_server, home, edi
     page.wait_for_load_state("networkidle")
     assert page.locator("#id_title").input_value() == home.title
     assert violations(page) == [], "page editor"
+
+
+@pytest.fixture
+def staff_with_addresses(db, home):
+    """Staff who gave email addresses, as real staff do: Wagtail would fetch their avatars from gravatar."""
+    users = get_user_model().objects
+    admin = users.create_superuser(
+        "chenlixin", email="chen@example.cn", password=PASSWORD, first_name="立新", last_name="陈"
+    )
+    community = f.community(name="东门社区", slug="dongmen-csp")
+    grid = f.grid(community, name="第一网格")
+    worker = f.grid_worker(grid, username="mazhigang", email="ma@example.cn", first_name="志刚", last_name="马")
+    report = f.assigned_case(grid, worker, state="dispatched")
+    return {"admin": admin, "case": report.pk, "home": home.pk, "user": worker.pk}
+
+
+def test_admin_avatars_are_our_own_with_no_csp_violation(live_server, staff_with_addresses, desktop):
+    page = desktop
+    base = live_server.url
+    page.goto(base + "/admin/login/")
+    page.fill("input[name=username]", "chenlixin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form button[type=submit]")
+    page.wait_for_url(base + "/admin/")
+    pages = {
+        "dashboard": "/admin/",
+        "page editor": f"/admin/pages/{staff_with_addresses['home']}/edit/",
+        "users": "/admin/users/",
+        "a user": f"/admin/users/{staff_with_addresses['user']}/",
+        "account": "/admin/account/",
+        "cases": "/admin/cases/",
+        "a case": f"/admin/cases/{staff_with_addresses['case']}/",
+    }
+    avatars_seen = 0
+    for name, path in pages.items():
+        page.goto(base + path)
+        page.wait_for_load_state("networkidle")
+        assert violations(page) == [], name
+        avatars = page.eval_on_selector_all(
+            ".avatar img, img.avatar", "images => images.map(i => [i.src, i.complete && i.naturalWidth === 0])"
+        )
+        avatars_seen += len(avatars)
+        for src, broken in avatars:
+            assert "gravatar" not in src and src.startswith(base), (name, src)
+            assert not broken, (name, src)
+    assert avatars_seen >= len(pages)  # the dashboard, the user lists and the account show them

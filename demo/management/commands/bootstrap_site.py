@@ -15,6 +15,8 @@ from demo.staff import GRID_NAME, give_passwords
 from portal import siteaddress
 
 ADMIN_USERNAME = "admin"
+# The first administrator has a name like everyone else, shown wherever they act in the admin.
+ADMIN_NAME = {"last_name": "陈", "first_name": "立新"}
 
 
 class Command(BaseCommand):
@@ -72,8 +74,8 @@ class Command(BaseCommand):
         generated = not password
         if generated:
             password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(ADMIN_USERNAME, email="", password=password)
-        self.stdout.write(self.style.SUCCESS(f"已创建管理员账号 {ADMIN_USERNAME}"))
+        admin = User.objects.create_superuser(ADMIN_USERNAME, email="", password=password, **ADMIN_NAME)
+        self.stdout.write(self.style.SUCCESS(f"已创建管理员账号 {ADMIN_USERNAME}（{admin.get_full_name()}）"))
         if generated:
             # Printed this once only; it is not stored anywhere in plain text.
             self.stdout.write(self.style.WARNING(f"管理员密码（只显示这一次，请记下）：{password}"))

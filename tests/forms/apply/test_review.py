@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -53,6 +54,16 @@ def test_detail_shows_fields_and_photo(moderator_client, application):
     text = moderator_client.get(f"/admin/applications/{application.pk}/").content.decode()
     photo = application.photos.get()
     assert "老王面馆" in text and application.credit_code in text and f"/admin/applications/photo/{photo.pk}/" in text
+
+
+def test_review_decisions_are_buttons_each_opening_its_own_form_approve_first(moderator_client, application):
+    soup = BeautifulSoup(moderator_client.get(f"/admin/applications/{application.pk}/").content, "html.parser")
+    decisions = soup.select("section.admin-actions details.admin-action")
+    assert [d.summary.get_text(strip=True) for d in decisions] == ["通过，成为联盟商户", "请申请人补充材料", "不通过"]
+    assert "admin-action--primary" in decisions[0]["class"]
+    assert [d.select_one("form button[type=submit]").get_text(strip=True) for d in decisions][0] == "确认通过"
+    assert not any(d.has_attr("open") for d in decisions)
+    assert decisions[1].select_one("textarea[name=note]") is not None
 
 
 def test_approve_makes_a_member_listed_in_the_directory_at_once(moderator_client, application, client):
@@ -106,7 +117,9 @@ def test_more_info_needs_a_note(moderator_client, application):
     response = act(moderator_client, application, "more_info", "  ")
     application.refresh_from_db()
     assert application.state == MerchantApplication.State.SUBMITTED
-    assert "请写明需要补充的材料" in moderator_client.get(response["Location"]).content.decode()
+    page = moderator_client.get(response["Location"]).content.decode()
+    assert "请写明需要补充的材料" in page
+    assert BeautifulSoup(page, "html.parser").select_one("details#action-more_info").has_attr("open")
 
 
 def test_more_info_then_amend_link_then_resubmit(moderator_client, application, client):
