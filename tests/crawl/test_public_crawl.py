@@ -61,7 +61,12 @@ def seeded(db, client):
 
     merchants = [
         f.merchant(
-            name="老王面馆", community_=community, grid=grid, mobile=MERCHANT_MOBILES[0], contact_person="王建国"
+            name="老王面馆",
+            community_=community,
+            grid=grid,
+            mobile=MERCHANT_MOBILES[0],
+            contact_person="王建国",
+            phone="0931-8123456",  # the shop's public phone: shown, unlike the mobile beside it
         ),
         f.merchant(name="幸福超市", community_=community, grid=grid, mobile=MERCHANT_MOBILES[1], contact_person="李梅"),
         f.merchant(name="退出的店", community_=community, mobile="13600006666", status=Merchant.Status.WITHDRAWN),
@@ -162,6 +167,7 @@ def test_public_crawl_leaks_no_mobile_and_no_anonymous_name(client, seeded):
     assert any(url.startswith("/news/") and url != "/news/" for url in ok)
     assert any(url.startswith("/honour-rolls/") and url != "/honour-rolls/" for url in ok)
     assert "老王面馆" in bodies["/search/?q=面馆"][1]
+    assert any('href="tel:09318123456"' in body for _status, body in bodies.values())
     assert len(ok) >= 40
     for url, (status, body) in bodies.items():
         assert status < 500, (url, status)
