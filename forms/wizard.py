@@ -113,14 +113,15 @@ class IntakeWizardMixin:
         step = self.steps.current
         if step not in self.get_form_list():
             step = self.storage.current_step = self.steps.first
-        typed = any(name.startswith(f"{step}-") for name in self.request.POST)
-        if typed:
+        stored = self.storage.get_step_data(step)
+        if any(name.startswith(f"{step}-") for name in self.request.POST):  # typed on this step's page
             form = self.get_form(step=step, data=self.request.POST, files=self.request.FILES)
+        elif stored:
+            form = self.get_form(step=step, data=stored, files=self.storage.get_step_files(step))
         else:
-            stored = self.storage.get_step_data(step)
-            form = self.get_form(step=step, data=stored, files=self.storage.get_step_files(step)) if stored else None
+            form = self.get_form(step=step)
         response = self.render(
-            form or self.get_form(step=step),
+            form,
             wizard_notice=_("页面上的步骤信息有误，已回到您正在填写的这一步，请核对后继续。"),
         )
         response.status_code = 400
