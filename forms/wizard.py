@@ -3,15 +3,39 @@ expired session is told plainly, and the final step is idempotent through a subm
 
 Both the grievance wizard (forms/report) and the merchant application wizard (forms/apply) use
 it, with forms/abuse.py in front, so they behave alike.
+
+The step a browser posts (`<prefix>-current_step`, `wizard_goto_step`) is checked before formtools
+sees it: only a step of this wizard that this browser has already been shown is accepted. Anything
+else (a made-up or empty value, a NUL byte, ten thousand characters, a step of the other wizard, a
+step not yet reached) gets the step the browser is really at, with a plain message and 400: never
+a 500, never a way to skip ahead, and the log holds a short escaped excerpt, not the value.
+Uploaded files are kept under safe_file_name (portal/uploads.py), whatever name the browser sent.
 """
 
+import logging
 import secrets
 
 from django.core.files.storage import storages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal.uploads import safe_file_name
+
+logger = logging.getLogger(__name__)
 
 KEY_FIELD = "submission_key"
 RESTART_FIELD = "wizard_restart"
+# extra_data: the index of the furthest step this browser has been shown.
+REACHED_KEY = "reached"
+GOTO_FIELD = "wizard_goto_step"
+
+
+def excerpt(value, length=40):
+    """A value from a request, for the log: its first characters escaped (repr), and its length."""
+    if value is None:
+        return "(missing)"
+    text = repr(value[:length])
+    return text if len(value) <= length else f"{text}… ({len(value)} characters)"
 
 
 class IntakeWizardMixin:
@@ -47,6 +71,10 @@ class IntakeWizardMixin:
             return render(request, self.restart_template, {"wizard_url": request.path, "title": self.restart_title})
         if request.GET.get("restart") == "1" or self.storage.current_step is None:
             self.reset()
+        elif self.storage.current_step not in self.get_form_list():
+            # A session holding a step this wizard does not have (written before steps were
+            # checked, or by a wizard whose steps changed since): back to the start, entries kept.
+            self.storage.current_step = self.steps.first
         self.submission_key()
         step = self.steps.current
         data = self.storage.get_step_data(step)
@@ -78,7 +106,45 @@ class IntakeWizardMixin:
         if self.storage.current_step is None or posted_key != self.storage.extra_data.get(KEY_FIELD):
             # The session expired (or the form came from another session): say so plainly.
             return render(request, self.expired_template, status=400)
+        goto = request.POST.get(GOTO_FIELD, "")
+        if goto and not self.reached(goto):
+            return self.refuse_step(GOTO_FIELD, goto)
+        posted_step = request.POST.get(f"{self.prefix}-current_step")
+        if not goto and not self.reached(posted_step):
+            return self.refuse_step("current_step", posted_step)
         return super().post(request, *args, **kwargs)
+
+    # --- which steps a browser may post -------------------------------------------------------
+
+    def reached(self, step):
+        """True when `step` is a step of this wizard that this browser has already been shown."""
+        steps = list(self.get_form_list())
+        if step not in steps:
+            return False
+        current = self.storage.current_step
+        furthest = self.storage.extra_data.get(REACHED_KEY)
+        furthest = max(steps.index(current) if current in steps else 0, furthest if isinstance(furthest, int) else 0)
+        return steps.index(step) <= furthest
+
+    def refuse_step(self, field, value):
+        """The step the browser is really at, with a plain message (400); what was typed there is kept."""
+        logger.warning("Wizard %s: refused %s %s", self.prefix, field, excerpt(value))
+        step = self.steps.current
+        if step not in self.get_form_list():
+            step = self.storage.current_step = self.steps.first
+        stored = self.storage.get_step_data(step)
+        if any(name.startswith(f"{step}-") for name in self.request.POST):  # typed on this step's page
+            form = self.get_form(step=step, data=self.request.POST, files=self.request.FILES)
+        elif stored:
+            form = self.get_form(step=step, data=stored, files=self.storage.get_step_files(step))
+        else:
+            form = self.get_form(step=step)
+        response = self.render(
+            form,
+            wizard_notice=_("页面上的步骤信息有误，已回到您正在填写的这一步，请核对后继续。"),
+        )
+        response.status_code = 400
+        return response
 
     def render_goto_step(self, goto_step, **kwargs):
         # Keep what was typed on this step, valid or not, so Back never loses work.
@@ -103,10 +169,10 @@ class IntakeWizardMixin:
             for name in form.fields
             if form.add_prefix(name) in self.request.FILES and name not in form.errors
         }
-        if uploads:
-            self.storage.set_step_files(
-                self.steps.current, {**(self.storage.get_step_files(self.steps.current) or {}), **uploads}
-            )
+        for upload in uploads.values():
+            upload.name = safe_file_name(upload.name)
+        # set_step_files adds or replaces per field: photos kept from before stay as they are.
+        self.storage.set_step_files(self.steps.current, uploads)
 
     # No clean-up of our own after done(): formtools' storage.reset() deletes the temporary files
     # by their stored names. Deleting by the upload's original name would hit another
@@ -115,7 +181,11 @@ class IntakeWizardMixin:
     def process_step_files(self, form):
         # Photos uploaded on an earlier visit to this step stay unless replaced.
         kept = dict(self.storage.get_step_files(self.steps.current) or {})
-        kept.update((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
+        uploaded = dict((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
+        for upload in uploaded.values():
+            # formtools saves the temporary file, and keeps the name in the session, as sent.
+            upload.name = safe_file_name(upload.name)
+        kept.update(uploaded)
         return kept
 
     def finish(self, record, secret):
@@ -133,6 +203,13 @@ class IntakeWizardMixin:
         return redirect(self.thanks_url_name)
 
     def get_context_data(self, form, **kwargs):
+        steps = list(self.get_form_list())
+        if self.steps.current in steps:
+            extra = self.storage.extra_data
+            shown = steps.index(self.steps.current)
+            if not isinstance(extra.get(REACHED_KEY), int) or extra[REACHED_KEY] < shown:
+                extra[REACHED_KEY] = shown
+                self.storage.extra_data = extra
         context = super().get_context_data(form=form, **kwargs)
         stored = self.storage.get_step_files(self.steps.current) or {}
         context.update(

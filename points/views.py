@@ -233,13 +233,10 @@ def desk(request, merchant_pk):
                 messages.success(request, _("已抵扣 %(points)d 分（积分卡）。") % {"points": -_resident_amount(record)})
                 return redirect("points_desk", merchant_pk=merchant.pk)
         code_form = CodeForm()
-    elif code_form.is_bound and (guessing := _guessing(person, merchant)):
+    elif code_form.is_bound and (refusal := _code_lookup_refusal(person, merchant)):
         code_form.is_valid()
-        if guessing is BUSY:
-            code_form.add_error(None, _("%(busy)s也可以请居民出示积分卡抵扣。") % {"busy": BUSY_MESSAGE})
-            status = 503
-        else:
-            code_form.add_error(None, _("抵扣码输错次数太多，请 10 分钟后再试。"))
+        message, status = refusal
+        code_form.add_error(None, message)
     elif request.method == "POST" and code_form.is_valid():
         try:
             record = spending.confirm(code_form.cleaned_data["code"], merchant, request.user)
@@ -280,20 +277,20 @@ def _wrong_codes_key(person, merchant):
     return f"points-desk-wrong:{merchant.pk}:{person.pk}"
 
 
-# _guessing's answer when the wrong codes cannot be counted: no code is looked up (fail closed).
-BUSY = "busy"
+def _code_lookup_refusal(person, merchant):
+    """(message, status) when this desk may not look up codes now, else None.
 
-
-def _guessing(person, merchant):
-    """Too many wrong codes from this desk lately: live codes must not be guessable by trying.
-
-    BUSY (truthy) when the count cannot be read; printed cards, whose PIN tries are in the
-    database, still work then.
+    Too many wrong codes lately: live codes must not be guessable by trying. The wrong codes
+    cannot be counted (the cache is down): no code is looked up either (503); printed cards, whose
+    PIN tries are counted in the database, still work then.
     """
     try:
-        return read_count(_wrong_codes_key(person, merchant)) >= settings.POINTS_DESK_WRONG_CODES
+        wrong = read_count(_wrong_codes_key(person, merchant))
     except CountersUnavailable:
-        return BUSY
+        return _("%(busy)s也可以请居民出示积分卡抵扣。") % {"busy": BUSY_MESSAGE}, 503
+    if wrong >= settings.POINTS_DESK_WRONG_CODES:
+        return _("抵扣码输错次数太多，请 10 分钟后再试。"), 200
+    return None
 
 
 def _count_wrong(person, merchant):

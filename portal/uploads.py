@@ -1,17 +1,28 @@
-"""Residents' and merchants' photos: decided by content, bounded in pixels, re-encoded.
+"""Uploads: photos decided by content and re-encoded; every file name short enough for any disk.
 
 Nothing a user uploads is ever stored as sent: we decode it with Pillow (after checking
 the pixel count from the header, against decompression bombs), take the first frame,
 drop every metadata block (EXIF with GPS, ICC, XMP, comments) and write a fresh JPEG or
 PNG under a random name. SVG, HTML, PDFs and polyglots fail to decode as one of the three
 raster formats we accept and get a field error.
+
+A name as sent by a browser may be anything up to 255 characters: 255 Chinese characters are
+765 bytes, and most file systems stop at 255 bytes, so saving the upload as it came (a wizard's
+temporary file, an editor's document) failed with "File name too long". `safe_file_name` keeps
+the name a person would recognise, as far as is safe: control characters and separators become
+"_", the stem is cut to a byte budget without splitting a character, and a short extension is
+kept. `SafeNameStorage` (every file-system storage in the settings) applies it to every name it
+saves, so no upload field, ours or Wagtail's, can fail on its name.
 """
 
 import io
+import os
 import secrets
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
@@ -77,3 +88,40 @@ def sanitise_image(upload):
         image.save(out, "JPEG", quality=85, optimize=True)
         extension = "jpg"
     return ContentFile(out.getvalue(), name=f"{secrets.token_hex(16)}.{extension}")
+
+
+# --- file names ---------------------------------------------------------------------------------
+
+# Bytes of a stored file name (without its folder), leaving room for the "_abc1234" Django adds
+# when the name is taken: far below the 255 bytes of ext4, XFS, btrfs and NTFS.
+MAX_NAME_BYTES = 100
+MAX_EXTENSION_BYTES = 10  # ".jpeg", ".docx"; anything longer is not an extension we keep
+ALTERNATIVE_SUFFIX_BYTES = 8
+
+
+def _cut(text, max_bytes):
+    """`text` cut to at most `max_bytes` UTF-8 bytes, never inside a character."""
+    return text.encode("utf-8")[:max_bytes].decode("utf-8", "ignore")
+
+
+def safe_file_name(name, max_bytes=MAX_NAME_BYTES):
+    """A file name (no folder) of at most `max_bytes` UTF-8 bytes that any file system accepts.
+
+    The stem keeps its leading characters; the extension is kept when it is short and plain.
+    """
+    name = os.path.basename(str(name or "").replace("\\", "/"))
+    cleaned = "".join("_" if unicodedata.category(c)[0] == "C" or c in "/:" else c for c in name).strip(" .")
+    stem, extension = os.path.splitext(cleaned)
+    if len(extension.encode()) > MAX_EXTENSION_BYTES or not extension[1:].isalnum():
+        stem, extension = cleaned, ""
+    stem = _cut(stem, max_bytes - len(extension.encode())).rstrip(" .") or "file"
+    return stem + extension
+
+
+class SafeNameStorage(FileSystemStorage):
+    """Django's file-system storage, saving every file under safe_file_name (see the module docstring)."""
+
+    def get_available_name(self, name, max_length=None):
+        folder, file_name = os.path.split(str(name).replace("\\", "/"))
+        short = safe_file_name(file_name, MAX_NAME_BYTES - ALTERNATIVE_SUFFIX_BYTES)
+        return super().get_available_name(os.path.join(folder, short) if folder else short, max_length)

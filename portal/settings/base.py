@@ -155,16 +155,18 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # they live here and are served only through permission-checked views.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
 
+# Every file-system storage shortens file names to what any disk accepts (portal/uploads.py).
+SAFE_NAME_STORAGE = "portal.uploads.SafeNameStorage"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": SAFE_NAME_STORAGE},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": SAFE_NAME_STORAGE,
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "cases", "base_url": None},
     },
     # Files of unfinished wizards; `cleanup_intake` removes the abandoned ones.
     "wizard_uploads": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": SAFE_NAME_STORAGE,
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT / "wizard", "base_url": None},
     },
 }
@@ -278,8 +280,8 @@ INTAKE_SUBMISSION_WINDOW = int(os.environ.get("INTAKE_SUBMISSION_WINDOW", 60 * 6
 
 # Content-Security-Policy (django-csp; portal/security.py). The public site runs no inline script
 # and needs no nonce: the anonymous full-page cache would freeze a nonce into stored pages.
-# The one inline <style> is that of the self-contained 500 and 503 pages (the same rule), allowed
-# by its hash; tests/security/test_inline_code.py fails if either page's style changes.
+# The one inline <style> is that of the self-contained 400, 500 and 503 pages (the same rule),
+# allowed by its hash; tests/security/test_inline_code.py fails if any page's style changes.
 CSP_SELF = "'self'"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -95,7 +95,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Media: a local folder (MEDIA_ROOT) by default, S3-compatible storage when a bucket is named.
 STORAGES = {
     **STORAGES,  # keeps the private storages of base.py
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": SAFE_NAME_STORAGE},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):

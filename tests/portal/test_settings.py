@@ -176,7 +176,7 @@ def test_settings_read_from_the_environment():
     assert settings["admin_base_url"] == f"https://{HOST}"
     assert settings["static_backend"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     assert settings["static_class"] == "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    assert settings["media_backend"] == "django.core.files.storage.FileSystemStorage"
+    assert settings["media_backend"] == "portal.uploads.SafeNameStorage"  # file names any disk accepts
     assert settings["media_root"] == "/srv/shangju/media"
     assert settings["tasks"] == "django_tasks_db.DatabaseBackend"
     assert settings["middleware"] == [

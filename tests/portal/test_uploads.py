@@ -101,3 +101,31 @@ def test_large_photos_are_scaled_down():
     clean = sanitise_image(upload("big.jpg", encode("JPEG", size=(4000, 3000))))
     with Image.open(io.BytesIO(clean.read())) as image:
         assert max(image.size) == 2000
+
+
+# --- file names on a real disk (portal.uploads.SafeNameStorage) ----------------------------------
+
+
+@pytest.fixture
+def media_on_disk(settings, tmp_path):
+    from portal.settings import base  # noqa: PLC0415 - the storages production runs with
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**base.STORAGES["default"], "OPTIONS": {"location": tmp_path}},
+    }
+    return tmp_path
+
+
+@pytest.mark.django_db
+def test_an_editor_uploads_a_document_whose_chinese_name_is_longer_than_the_disk_allows(admin_client, media_on_disk):
+    from wagtail.documents.models import Document  # noqa: PLC0415
+
+    name = "关于解放路夜市延长营业时间和油烟治理的通知" * 4 + ".pdf"  # 85 characters, 250 bytes
+    upload = SimpleUploadedFile(name, b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    response = admin_client.post("/admin/documents/add/", {"title": "夜市通知", "file": upload, "collection": 1})
+    assert response.status_code == 302, response.content.decode()[:500]
+    document = Document.objects.get()
+    assert document.file.name.startswith("documents/关于解放路夜市") and document.file.name.endswith(".pdf")
+    assert len(document.file.name.encode()) <= 120
+    assert (media_on_disk / document.file.name).read_bytes().startswith(b"%PDF")

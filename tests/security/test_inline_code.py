@@ -120,7 +120,7 @@ def public_templates():
 
 
 # Error pages that must render with nothing else working keep one inline <style>, allowed by hash.
-STANDALONE_PAGES = {"500.html", "503.html"}
+STANDALONE_PAGES = {"400.html", "500.html", "503.html"}
 TEMPLATE_CODE = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.DOTALL)
 
 
