@@ -1,5 +1,8 @@
 """The grievance wizard at /report/ as a resident walks it: steps, Back, reload, errors, done."""
 
+import json
+import re
+
 import pytest
 from django.test import Client
 
@@ -176,3 +179,19 @@ def test_finishing_a_wizard_never_touches_another_residents_pending_photo(place)
     response = finish(third)
     assert response.status_code == 302 and response["Location"] == "/report/thanks/"
     assert CasePhoto.objects.count() == 3
+
+
+def test_the_thank_you_link_is_shown_but_its_secret_is_not_kept_in_the_session(client, place, settings):
+    """The secret lives an hour in a cookie for the thank-you page only, never in the session store."""
+    walk(client, place, key_of(client))
+    thanks = client.get("/report/thanks/").content.decode()
+    secret = re.search(r"/track/link/([\w-]+)/", thanks).group(1)
+    report = GrievanceReport.objects.get()
+    assert report.check_secret(secret)
+    kept = json.dumps(dict(client.session.items()), default=str)
+    assert secret not in kept and report.secret_hash not in kept
+    cookie = next(c for c in client.cookies.values() if secret in str(c.value) or c["path"] == "/report/thanks/")
+    assert cookie["path"] == "/report/thanks/" and cookie["httponly"]
+    assert 0 < int(cookie["max-age"]) <= 3600
+    # Reloading the thank-you page still shows the link (within the hour).
+    assert f"/track/link/{secret}/" in client.get("/report/thanks/").content.decode()
