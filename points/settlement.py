@@ -100,13 +100,15 @@ def statement_workbook(merchant, month):
         staff = entry.transfer.created_by
         sheet.append(
             [
-                timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                # A date-time cell (Beijing time; spreadsheets know no zones), so it sorts and filters as one.
+                timezone.localtime(entry.created_at).replace(tzinfo=None, second=0, microsecond=0),
                 spreadsheet_text(person.masked_name if person else ""),
                 entry.amount,
                 spreadsheet_text(staff.get_full_name() or staff.get_username()) if staff else "",
                 entry.transfer_id,
             ]
         )
+        sheet.cell(row=sheet.max_row, column=1).number_format = "yyyy-mm-dd hh:mm"
         total += entry.amount
     sheet.append([_("合计"), "", total, "", ""])
     out = io.BytesIO()
