@@ -15,8 +15,10 @@ Uploaded files are kept under safe_file_name (portal/uploads.py), whatever name 
 import logging
 import secrets
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.uploads import safe_file_name
@@ -24,6 +26,7 @@ from portal.uploads import safe_file_name
 logger = logging.getLogger(__name__)
 
 KEY_FIELD = "submission_key"
+LINK_COOKIE_SALT = "forms.wizard.private-link"
 RESTART_FIELD = "wizard_restart"
 # extra_data: the index of the furthest step this browser has been shown.
 REACHED_KEY = "reached"
@@ -191,16 +194,24 @@ class IntakeWizardMixin:
     def finish(self, record, secret):
         """After done() stored `record`: remember it for the thank-you page and go there.
 
-        The private link's secret exists only in this response's session: a repeated post of the
-        same submission (secret None) keeps what the first one remembered.
+        The session keeps the reference and the submission key, never the private link's secret:
+        that rides in a signed cookie for the thank-you page alone, for PRIVATE_LINK_SHOWN_SECONDS.
+        A repeated post of the same submission (secret None) keeps what the first one set.
         """
+        response = redirect(self.thanks_url_name)
         if secret:
-            self.request.session[self.done_session_key] = {
-                "key": record.submission_key,
-                "reference": record.reference,
-                "secret": secret,
-            }
-        return redirect(self.thanks_url_name)
+            self.request.session[self.done_session_key] = {"key": record.submission_key, "reference": record.reference}
+            response.set_signed_cookie(
+                _link_cookie(self.done_session_key),
+                secret,
+                salt=LINK_COOKIE_SALT,
+                max_age=settings.PRIVATE_LINK_SHOWN_SECONDS,
+                path=reverse(self.thanks_url_name),
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Strict",
+            )
+        return response
 
     def get_context_data(self, form, **kwargs):
         steps = list(self.get_form_list())
@@ -222,9 +233,21 @@ class IntakeWizardMixin:
         return context
 
 
+def _link_cookie(session_key):
+    return f"{session_key}_link"
+
+
 def just_submitted(request, session_key, queryset):
-    """(the record this browser just submitted, its private-link secret), or (None, "")."""
+    """(the record this browser just submitted, its private-link secret or "" once the hour is over)."""
     done = request.session.get(session_key) or {}
+    if "secret" in done:
+        # Written by an older release: the secret leaves the session store at the first look.
+        request.session[session_key] = {k: v for k, v in done.items() if k != "secret"}
     reference = done.get("reference")
     record = queryset.filter(reference=reference).first() if reference else None
-    return record, done.get("secret", "")
+    if record is None:
+        return None, ""
+    secret = request.get_signed_cookie(
+        _link_cookie(session_key), default="", salt=LINK_COOKIE_SALT, max_age=settings.PRIVATE_LINK_SHOWN_SECONDS
+    )
+    return record, secret if secret and record.check_secret(secret) else ""

@@ -14,7 +14,7 @@ from wagtail.log_actions import log
 
 from portal.downloads import attachment, file_name
 from portal.people import display_name
-from portal.spreadsheets import xlsx_bytes
+from portal.spreadsheets import Formatted, xlsx_bytes
 
 from .ledger import LedgerError, transfer
 from .models import Account, Entry, Settlement, Transfer, month_start, next_month
@@ -105,7 +105,11 @@ def statement_workbook(merchant, month):
         staff = entry.transfer.created_by
         rows.append(
             [
-                timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+                # A date-time cell (Beijing time; spreadsheets know no zones), so it sorts and filters as one.
+                Formatted(
+                    timezone.localtime(entry.created_at).replace(tzinfo=None, second=0, microsecond=0),
+                    "yyyy-mm-dd hh:mm",
+                ),
                 person.masked_name if person else "",
                 entry.amount,
                 display_name(staff) if staff else "",

@@ -3,8 +3,9 @@
 The client is REMOTE_ADDR unless settings.TRUSTED_PROXY_COUNT says how many reverse proxies of
 ours append to X-Forwarded-For; only the address our outermost proxy saw is believed. Counters
 live in the cache (Redis in production) with atomic add/incr, so every app server counts
-together. Used by the public forms (forms/abuse.py), tracking, sign-in by SMS code, the shop desk
-and the admin login throttle.
+together. Used by the public forms (forms/abuse.py), tracking, sign-in by SMS code, the shop desk,
+the admin login throttle and the password reset; `target_key` counts guesses at one target from
+every client together.
 
 When the counter store cannot answer (Redis down or hung: portal/sharedcache.py), counting raises
 CountersUnavailable and the caller refuses what it was guarding with BUSY_MESSAGE: fail closed,
@@ -107,3 +108,18 @@ def rate_limited(request, scope, limit, window):
     Raises CountersUnavailable when the count cannot be kept: the caller refuses (BUSY_MESSAGE).
     """
     return count_hit(f"ratelimit:{scope}:{client_key(request)}", window) > limit
+
+
+def target_key(scope, value):
+    """A counter for one thing being guessed at (a reference, an address), from any client; hashed,
+    and counted alike whether or not the thing exists, so the counter is no oracle."""
+    digest = salted_hmac(f"portal.ratelimit.target.{scope}", (value or "").strip().casefold()).hexdigest()[:32]
+    return f"ratelimit:{scope}:target:{digest}"
+
+
+def exhausted(key, limit):
+    """True once the counter at `key` has reached `limit` (read only; count_hit adds).
+
+    Raises CountersUnavailable, like every count here.
+    """
+    return read_count(key) >= limit

@@ -6,7 +6,7 @@ log with the number masked (nothing personal in logs). A real gateway sends the 
 mainland providers send only templates their review approved, so settings map each kind to the
 provider's template code.
 
-- LogSMSBackend: the default; logs.
+- LogSMSBackend: the default; logs (sign-in codes blanked unless DEBUG).
 - LocMemSMSBackend: keeps messages in `outbox`, for tests.
 - AliyunSMSBackend: Alibaba Cloud SMS (Dysmsapi 2017-05-25, SendSms) through its documented HTTP
   API with the RPC signature (HMAC-SHA1), retried on network errors, 5xx and the provider's
@@ -72,11 +72,26 @@ class BaseSMSBackend(abc.ABC):
         """Send one SMS; raise SMSError when it cannot be sent."""
 
 
+# Parameters that are credentials (a sign-in code): never written to a log outside DEBUG.
+SECRET_PARAMS = frozenset({"code"})
+
+
 class LogSMSBackend(BaseSMSBackend):
-    """Writes the message to the log instead of sending it; the number is masked."""
+    """Writes the message to the log instead of sending it; the number is masked.
+
+    With DEBUG on (`make run`) the text is logged as it is, so a newcomer can sign in as a demo
+    resident with the code from the console. Anywhere else, where the log is kept and read by
+    others, the values of SECRET_PARAMS are blanked out of the text.
+    """
 
     def send(self, message):
-        logger.info("SMS to %s: %s", mask_mobile(message.mobile), message.text)
+        text = message.text
+        if not settings.DEBUG:
+            for name in SECRET_PARAMS:
+                value = str(message.params.get(name) or "")
+                if value:
+                    text = text.replace(value, "•" * len(value))
+        logger.info("SMS to %s: %s", mask_mobile(message.mobile), text)
 
 
 class LocMemSMSBackend(BaseSMSBackend):

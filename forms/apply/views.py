@@ -5,11 +5,12 @@ The wizard follows the grievance wizard's rules (forms/wizard.py, forms/abuse.py
 staff is in review.py and every change of state in transitions.py.
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
@@ -17,9 +18,11 @@ from alliance.models import Merchant
 from alliance.validators import credit_code_check_passes
 from casework.models import hash_secret
 from portal import siteaddress
+from portal.params import clean_text
 
 from ..abuse import AbuseProtectionMixin
 from ..models import ApplicationEvent, ApplicationPhoto, Convention, MerchantApplication
+from ..proofs import proven, remember
 from ..wizard import IntakeWizardMixin, just_submitted
 from .forms import (
     AmendForm,
@@ -111,6 +114,7 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
         return self.finish(application, secret)
 
 
+@never_cache
 def apply_thanks(request):
     application, secret = just_submitted(request, DONE_SESSION_KEY, MerchantApplication.objects.all())
     if application is None:
@@ -120,35 +124,56 @@ def apply_thanks(request):
 
 
 # --- Status and amending, through the private link -------------------------------------
+#
+# The links (/apply/status/<secret>/, /apply/amend/<secret>/) prove this browser may see the
+# application (forms/proofs.py) and redirect to its address by reference, without the secret.
+
+PROOF = "application"
 
 
-def _by_secret(secret):
-    application = (
-        MerchantApplication.objects.select_related("community", "grid", "merchant")
-        .filter(secret_hash=hash_secret(secret))
-        .first()
-    )
+def _land(request, secret, url_name):
+    application = MerchantApplication.objects.filter(secret_hash=hash_secret(secret)).only("pk", "reference").first()
     if application is None:
         raise Http404(_gettext("链接无效或已过期。"))
+    remember(request, PROOF, application.pk)
+    target = reverse(url_name, args=[application.reference])
+    # A POST from an amend page opened before: 307 keeps its form, so nothing typed is lost.
+    return HttpResponseRedirect(target, status=307) if request.method == "POST" else redirect(target)
+
+
+def _proven(request, reference):
+    application = (
+        MerchantApplication.objects.select_related("community", "grid", "merchant")
+        .filter(reference=clean_text(reference, max_length=30))
+        .first()
+    )
+    if application is None or not proven(request, PROOF, application.pk):
+        raise Http404(_gettext("链接无效或已过期，请重新打开短信或邮件中的链接。"))
     return application
 
 
 def apply_status(request, secret):
-    application = _by_secret(secret)
-    show_note = application.shows_note_to_applicant
-    return render(
-        request,
-        "forms/apply/status.html",
-        {"application": application, "show_note": show_note, "secret": secret},
-    )
+    return _land(request, secret, "apply_application")
 
 
 @require_http_methods(["GET", "POST"])
 def apply_amend(request, secret):
-    application = _by_secret(secret)
+    return _land(request, secret, "apply_application_amend")
+
+
+def application_status(request, reference):
+    application = _proven(request, reference)
+    show_note = application.shows_note_to_applicant
+    return render(request, "forms/apply/status.html", {"application": application, "show_note": show_note})
+
+
+@require_http_methods(["GET", "POST"])
+def application_amend(request, reference):
+    application = _proven(request, reference)
+    status_page = reverse("apply_application", args=[application.reference])
     if application.state != MerchantApplication.State.MORE_INFO:
         # Already resubmitted (or decided): the status page says where it stands.
-        return redirect("apply_status", secret=secret)
+        return redirect(status_page)
     form = AmendForm(request.POST or None, request.FILES or None, application=application)
     if request.method == "POST" and form.is_valid():
         photos = [
@@ -158,5 +183,5 @@ def apply_amend(request, secret):
             perform(application, ApplicationEvent.Action.RESUBMIT, fields=form.cleaned_data, photos=photos)
         except TransitionError:
             pass  # resubmitted by a parallel request meanwhile: the status page says where it stands
-        return redirect("apply_status", secret=secret)
+        return redirect(status_page)
     return render(request, "forms/apply/amend.html", {"application": application, "form": form})

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from formtools.wizard.views import SessionWizardView
 
@@ -16,9 +17,18 @@ from casework.submission import submit_report
 from casework.transitions import TransitionError, rate
 from portal import siteaddress
 from portal.params import clean_text
-from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, rate_limited
+from portal.ratelimit import (
+    BUSY_MESSAGE,
+    BUSY_RETRY_AFTER,
+    CountersUnavailable,
+    count_hit,
+    exhausted,
+    rate_limited,
+    target_key,
+)
 
 from ..abuse import AbuseProtectionMixin
+from ..proofs import proven, remember
 from ..wizard import IntakeWizardMixin, just_submitted
 from .forms import CategoryStep, DetailsStep, LocationStep, RatingForm, ReporterStep, ReportReviewStep, TrackForm
 
@@ -90,6 +100,7 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
         return self.finish(report, secret)
 
 
+@never_cache
 def report_thanks(request):
     report, secret = just_submitted(request, DONE_SESSION_KEY, GrievanceReport.objects.select_related("category"))
     if report is None:
@@ -100,9 +111,10 @@ def report_thanks(request):
 
 # --- tracking -------------------------------------------------------------------------
 
-TRACKED_SESSION_KEY = "tracked_reports"
+PROOF = "case"  # forms/proofs.py: what this browser proved, by reference + digits or the private link
 TRACK_LIMIT = settings.INTAKE_TRACK_LIMIT  # wrong or right, per client per window
 TRACK_WINDOW = 15 * 60
+REFERENCE_WINDOW = 60 * 60
 
 
 @require_http_methods(["GET", "POST"])
@@ -111,24 +123,30 @@ def track(request):
     message = ""
     status = 200
     if request.method == "POST":
+        too_many = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
         try:
             limited = rate_limited(request, "track", TRACK_LIMIT, TRACK_WINDOW)
+            reference = form.cleaned_data["reference"] if not limited and form.is_valid() else None
+            # Guesses at one reference's four digits count from every client together.
+            tries = target_key("track-reference", reference) if reference else None
+            exhausted_here = bool(tries) and exhausted(tries, settings.INTAKE_TRACK_TRIES_PER_REFERENCE)
         except CountersUnavailable:
             # Lookups guess at references: none are answered while they cannot be counted.
-            message, status = str(BUSY_MESSAGE), 503
+            message, status, reference = str(BUSY_MESSAGE), 503, None
         else:
-            if limited:
-                message = _("查询次数过多，请 15 分钟后再试，或拨打社区服务热线。")
-                status = 429
-        if status == 200 and form.is_valid():
+            if limited or exhausted_here:
+                message, status, reference = too_many, 429, None
+        if reference:
             report = GrievanceReport.objects.filter(
-                reference=form.cleaned_data["reference"], anonymous=False, contact_purged_at__isnull=True
+                reference=reference, anonymous=False, contact_purged_at__isnull=True
             ).first()
             if report and report.reporter_mobile[-4:] == form.cleaned_data["mobile_last4"]:
-                tracked = request.session.get(TRACKED_SESSION_KEY, [])
-                if report.pk not in tracked:
-                    request.session[TRACKED_SESSION_KEY] = [*tracked, report.pk][-10:]
+                remember(request, PROOF, report.pk)
                 return redirect("track_report", reference=report.reference)
+            try:
+                count_hit(tries, REFERENCE_WINDOW)
+            except CountersUnavailable:
+                pass  # the store went away after the check: this wrong guess is answered all the same
             # One answer for every wrong combination: it does not reveal whether a reference exists.
             message = _("工单编号或手机号码后四位不正确，请核对后再试。")
     response = render(request, "forms/report/track_lookup.html", {"form": form, "message": message}, status=status)
@@ -137,7 +155,7 @@ def track(request):
     return response
 
 
-def _status_page(request, report, via_link):
+def _status_page(request, report):
     rating_form = None
     if report.is_rateable:
         rating_form = RatingForm(request.POST or None)
@@ -152,18 +170,18 @@ def _status_page(request, report, via_link):
     return render(
         request,
         "forms/report/track_status.html",
-        {"report": report, "events": events, "rating_form": rating_form, "via_link": via_link, "now": timezone.now()},
+        {"report": report, "events": events, "rating_form": rating_form, "now": timezone.now()},
     )
 
 
 @require_http_methods(["GET", "POST"])
 def track_report(request, reference):
-    # Only reports this browser proved it knows (reference + last four digits) are shown.
+    # Only reports this browser proved it knows (reference + last four digits, or the private link).
     reference = clean_text(reference, max_length=30)
     report = GrievanceReport.objects.select_related("category", "community", "grid").filter(reference=reference).first()
-    if report is None or report.pk not in request.session.get(TRACKED_SESSION_KEY, []):
+    if report is None or not proven(request, PROOF, report.pk):
         return redirect("track")
-    return _status_page(request, report, via_link=False)
+    return _status_page(request, report)
 
 
 @require_http_methods(["GET", "POST"])
@@ -178,16 +196,16 @@ def track_mine(request, reference):
     )
     if report is None:
         return redirect("my")
-    return _status_page(request, report, via_link=True)
+    return _status_page(request, report)
 
 
 @require_http_methods(["GET", "POST"])
 def track_private(request, secret):
-    report = (
-        GrievanceReport.objects.select_related("category", "community", "grid")
-        .filter(secret_hash=hash_secret(secret))
-        .first()
-    )
+    """The private link: proves this browser may see the case, then sends it to the case's address
+    without the secret (307 for a POST from a page opened before, so a rating sent there still counts)."""
+    report = GrievanceReport.objects.filter(secret_hash=hash_secret(secret)).only("pk", "reference").first()
     if report is None:
         raise Http404(_("链接无效或已过期。"))
-    return _status_page(request, report, via_link=True)
+    remember(request, PROOF, report.pk)
+    target = reverse("track_report", args=[report.reference])
+    return HttpResponseRedirect(target, status=307) if request.method == "POST" else redirect(target)

@@ -1,9 +1,11 @@
 """Settings shared by every shape the portal runs in; dev/test/production change only what differs."""
 
+import copy
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.log import DEFAULT_LOGGING
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -277,6 +279,12 @@ INTAKE_MIN_FILL_SECONDS = int(os.environ.get("INTAKE_MIN_FILL_SECONDS", 8))
 INTAKE_SUBMISSION_LIMIT = int(os.environ.get("INTAKE_SUBMISSION_LIMIT", 5))  # completed wizards per client
 INTAKE_TRACK_LIMIT = int(os.environ.get("INTAKE_TRACK_LIMIT", 10))  # tracking lookups per client per 15 min
 INTAKE_SUBMISSION_WINDOW = int(os.environ.get("INTAKE_SUBMISSION_WINDOW", 60 * 60))  # seconds
+# Wrong reference + digits tries on one reference (from any client) per hour before it is refused for a while.
+INTAKE_TRACK_TRIES_PER_REFERENCE = int(os.environ.get("INTAKE_TRACK_TRIES_PER_REFERENCE", 10))
+# Private links (forms/proofs.py): a browser that proved it may see a case or an application keeps that
+# proof this long (seconds), never the secret; the thank-you page shows a new link for this long.
+PRIVATE_LINK_SESSION_SECONDS = int(os.environ.get("PRIVATE_LINK_SESSION_SECONDS", 2 * 60 * 60))
+PRIVATE_LINK_SHOWN_SECONDS = int(os.environ.get("PRIVATE_LINK_SHOWN_SECONDS", 60 * 60))
 
 # Content-Security-Policy (django-csp; portal/security.py). The public site runs no inline script
 # and needs no nonce: the anonymous full-page cache would freeze a nonce into stored pages.
@@ -323,3 +331,22 @@ WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "portal.passwordreset.ThrottledPasswordR
 PASSWORD_RESET_EMAILS_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_EMAILS_PER_ADDRESS", 3))
 PASSWORD_RESET_REQUESTS_PER_CLIENT = int(os.environ.get("PASSWORD_RESET_REQUESTS_PER_CLIENT", 10))
 PASSWORD_RESET_WINDOW = int(os.environ.get("PASSWORD_RESET_WINDOW", 60 * 60))
+
+# Logging: Django's own configuration, every handler behind the filter that blanks secrets carried in
+# URL paths (private links, password-reset tokens; portal/redaction.py). dev.py and production.py add
+# handlers through `with_redaction`, so theirs are filtered too.
+REDACT_FILTER = {"redact_secrets": {"()": "portal.redaction.RedactSecretsFilter"}}
+
+
+def with_redaction(config):
+    """A copy of a LOGGING dict whose every handler runs the redaction filter."""
+    config = copy.deepcopy(config)
+    config.setdefault("filters", {}).update(REDACT_FILTER)
+    for handler in config.get("handlers", {}).values():
+        # First, so it runs even when a later filter drops the record for this handler: the record
+        # travels on to the parent loggers' handlers already cleaned.
+        handler["filters"] = ["redact_secrets", *(f for f in handler.get("filters", []) if f != "redact_secrets")]
+    return config
+
+
+LOGGING = with_redaction(DEFAULT_LOGGING)

@@ -14,10 +14,11 @@ MAP_CITY = os.environ.get("MAP_CITY", "兰州市")
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 0))
 # The log SMS backend (the embedded default) prints each SMS here, so a newcomer signing in as a
 # demo resident reads the code in the `make run` window.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"portal.sms": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+LOGGING = with_redaction(
+    {
+        **LOGGING,
+        "formatters": {**LOGGING.get("formatters", {}), "plain": {"format": "%(message)s"}},
+        "handlers": {**LOGGING["handlers"], "sms": {"class": "logging.StreamHandler", "formatter": "plain"}},
+        "loggers": {**LOGGING["loggers"], "portal.sms": {"handlers": ["sms"], "level": "INFO", "propagate": False}},
+    }
+)

@@ -180,9 +180,11 @@ SMS_ALIYUN = {
     "ENDPOINT": os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-}
+# Django's loggers as in base.py (their handlers redacting too), and everything to stderr.
+LOGGING = with_redaction(
+    {
+        **LOGGING,
+        "handlers": {**LOGGING["handlers"], "stderr": {"class": "logging.StreamHandler"}},
+        "root": {"handlers": ["stderr"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    }
+)

@@ -169,7 +169,7 @@ def walk_apply(page, live_server, audit, mode, credit_code, photo):
     page.wait_for_url(re.compile(r"/apply/thanks/$"))
     check("感谢页")
     page.locator(".private-link a").click()
-    page.wait_for_url(re.compile(r"/apply/status/[\w-]+/$"))
+    page.wait_for_url(re.compile(r"/apply/application/RM-\d{8}-\d{4}/$"))  # the link lands on a clean address
     expect(page.locator("main")).to_contain_text("惠民鲜果超市")
     check("审核进度")
 

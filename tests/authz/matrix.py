@@ -171,6 +171,16 @@ rule(
 rule("track_private", "secret-link", NOBODY, lambda w: [r("track_private", "wrong-secret")], control=False, post=True)
 # Without having proved the reference and mobile digits in this session, a case's page is a redirect to the lookup.
 rule("track_report", "session-proof", NOBODY, one("track_report", "case_a.reference"), control=False, post=True)
+# An application's own address: only for a browser that opened its private link (forms/proofs.py).
+rule("apply_application", "session-proof", NOBODY, one("apply_application", "application_x.reference"), control=False)
+rule(
+    "apply_application_amend",
+    "session-proof",
+    NOBODY,
+    one("apply_application_amend", "application_x.reference"),
+    post=True,
+    control=False,
+)
 
 # Residents' and shop staff's own pages (accounts/): signed in by SMS code, never by a staff account.
 rule("sign_in", "public", ALL, one("sign_in"), post=True)

@@ -204,6 +204,10 @@ def test_the_month_statement_downloads_with_masked_names(counter):
         f'attachment; filename="points-statement-{counter["shop"].pk}-{month}.xlsx"; '
         f"filename*=UTF-8''{quote(f'老王粮油店 积分抵扣明细 {today.year}年{today.month}月.xlsx')}"
     )
-    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
     assert rows[2][1] == "王*兰" and rows[2][2] == 3 and rows[-1][2] == 3
+    # The time is a date-time cell in Beijing time, not text.
+    assert isinstance(rows[2][0], datetime.datetime)
+    assert sheet.cell(row=3, column=1).is_date and sheet.cell(row=3, column=1).number_format == "yyyy-mm-dd hh:mm"
     assert counter["c"].get(f"/my/desk/{counter['shop'].pk}/statement/2026-13.xlsx").status_code == 404

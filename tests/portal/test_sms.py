@@ -15,6 +15,19 @@ from portal.sms import SMS, LogSMSBackend, SMSRefused, SMSUnavailable, aliyun_si
 MOBILE = "13812345678"
 
 
+def test_log_backend_keeps_sign_in_codes_out_of_the_log(caplog, settings):
+    message = SMS(MOBILE, "【商居联盟】您的登录验证码是 482913，5 分钟内有效。", "sign_in_code", {"code": "482913"})
+    with caplog.at_level(logging.INFO, logger="portal.sms"):
+        LogSMSBackend().send(message)
+    assert "482913" not in caplog.text and "您的登录验证码是 ••••••" in caplog.text
+    # `make run` (DEBUG) prints it, so a newcomer can sign in as a demo resident.
+    settings.DEBUG = True
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="portal.sms"):
+        LogSMSBackend().send(message)
+    assert "482913" in caplog.text
+
+
 def test_log_backend_masks_the_number(caplog):
     with caplog.at_level(logging.INFO, logger="portal.sms"):
         LogSMSBackend().send(SMS(MOBILE, "您反映的问题有新进展", "case_update"))

@@ -1,6 +1,7 @@
 """Reviewing merchant applications in the admin, and the applicant's status and amend pages."""
 
 import io
+import json
 
 import pytest
 from bs4 import BeautifulSoup
@@ -127,9 +128,13 @@ def test_more_info_then_amend_link_then_resubmit(moderator_client, application, 
     application.refresh_from_db()
     assert application.state == MerchantApplication.State.MORE_INFO
     client.logout()
-    status = client.get(f"/apply/status/{SECRET}/").content.decode()
-    assert "待补充材料" in status and "请补充营业执照照片" in status and f"/apply/amend/{SECRET}/" in status
-    form = client.get(f"/apply/amend/{SECRET}/")
+    landing = client.get(f"/apply/status/{SECRET}/")
+    status_url = f"/apply/application/{application.reference}/"
+    assert landing.status_code == 302 and landing["Location"] == status_url
+    status = client.get(status_url).content.decode()
+    assert "待补充材料" in status and "请补充营业执照照片" in status and f"{status_url}amend/" in status
+    assert SECRET not in status
+    form = client.get(f"/apply/amend/{SECRET}/", follow=True)
     assert 'value="老王面馆"' in form.content.decode()
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(buffer, "PNG")
@@ -145,22 +150,23 @@ def test_more_info_then_amend_link_then_resubmit(moderator_client, application, 
         "opening_hours": "每天 7:00—21:00",
         "licence": SimpleUploadedFile("licence.png", buffer.getvalue(), content_type="image/png"),
     }
-    response = client.post(f"/apply/amend/{SECRET}/", data)
-    assert response.status_code == 302 and response["Location"] == f"/apply/status/{SECRET}/"
+    response = client.post(f"{status_url}amend/", data)
+    assert response.status_code == 302 and response["Location"] == status_url
     application.refresh_from_db()
     assert application.state == MerchantApplication.State.SUBMITTED
     assert application.shop_name == "老王面馆（解放路店）"
     assert sorted(application.photos.values_list("kind", flat=True)) == ["licence", "shop_front"]
     # Once resubmitted the amend link no longer edits anything.
-    assert client.get(f"/apply/amend/{SECRET}/")["Location"] == f"/apply/status/{SECRET}/"
+    assert client.get(f"{status_url}amend/")["Location"] == status_url
 
 
 def test_review_page_shows_the_whole_history(moderator_client, application, client):
     """Who decided what and when stays on record: a second decision no longer overwrites the first."""
     act(moderator_client, application, "more_info", "请补充营业执照照片")
     client.post(
-        f"/apply/amend/{SECRET}/",
-        {
+        f"/apply/amend/{SECRET}/",  # a page opened before the links moved: 307 keeps the form
+        follow=True,
+        data={
             "shop_name": "老王面馆",
             "category": "restaurant",
             "address": application.address,
@@ -188,7 +194,7 @@ def test_review_page_shows_the_whole_history(moderator_client, application, clie
 def test_amend_errors_are_shown_and_nothing_changes(moderator_client, application, client):
     act(moderator_client, application, "more_info", "请核对地址")
     client.logout()
-    response = client.post(f"/apply/amend/{SECRET}/", {"shop_name": "", "mobile": "123"})
+    response = client.post(f"/apply/amend/{SECRET}/", {"shop_name": "", "mobile": "123"}, follow=True)
     text = response.content.decode()
     assert "请填写店名。" in text and "请输入有效的 11 位手机号码" in text
     application.refresh_from_db()
@@ -198,7 +204,7 @@ def test_amend_errors_are_shown_and_nothing_changes(moderator_client, applicatio
 def test_reject_with_reason_shown_on_the_status_page(moderator_client, application, client):
     act(moderator_client, application, "reject", "经营范围不在本社区")
     client.logout()
-    text = client.get(f"/apply/status/{SECRET}/").content.decode()
+    text = client.get(f"/apply/status/{SECRET}/", follow=True).content.decode()
     assert "未通过" in text and "经营范围不在本社区" in text
     assert client.get(f"/apply/amend/{SECRET}/").status_code == 302
 
@@ -206,6 +212,17 @@ def test_reject_with_reason_shown_on_the_status_page(moderator_client, applicati
 def test_status_page_with_a_wrong_secret_is_404(client, application):
     assert client.get("/apply/status/not-the-secret/").status_code == 404
     assert client.get("/apply/amend/not-the-secret/").status_code == 404
+
+
+def test_the_status_page_needs_the_link_and_keeps_no_secret(client, application):
+    """Its address carries the reference, which is no credential: without the link, nothing."""
+    status_url = f"/apply/application/{application.reference}/"
+    assert client.get(status_url).status_code == 404
+    assert client.get(f"{status_url}amend/").status_code == 404
+    client.get(f"/apply/status/{SECRET}/")
+    assert client.get(status_url).status_code == 200
+    kept = json.dumps(dict(client.session.items()), default=str)
+    assert SECRET not in kept and application.secret_hash not in kept
 
 
 def test_community_moderator_reviews_only_their_community(client, application):

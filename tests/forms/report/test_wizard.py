@@ -1,5 +1,6 @@
 """The grievance wizard at /report/ as a resident walks it: steps, Back, reload, errors, done."""
 
+import json
 import re
 
 import pytest
@@ -193,3 +194,19 @@ def test_the_private_link_carries_the_sites_address(place, real_site):
     thanks = client.get("/report/thanks/").content.decode()
     assert re.search(r'href="https://shangju\.example\.cn/track/link/[\w-]+/"', thanks)
     assert "10.1.2.3" not in thanks
+
+
+def test_the_thank_you_link_is_shown_but_its_secret_is_not_kept_in_the_session(client, place, settings):
+    """The secret lives an hour in a cookie for the thank-you page only, never in the session store."""
+    walk(client, place, key_of(client))
+    thanks = client.get("/report/thanks/").content.decode()
+    secret = re.search(r"/track/link/([\w-]+)/", thanks).group(1)
+    report = GrievanceReport.objects.get()
+    assert report.check_secret(secret)
+    kept = json.dumps(dict(client.session.items()), default=str)
+    assert secret not in kept and report.secret_hash not in kept
+    cookie = next(c for c in client.cookies.values() if secret in str(c.value) or c["path"] == "/report/thanks/")
+    assert cookie["path"] == "/report/thanks/" and cookie["httponly"]
+    assert 0 < int(cookie["max-age"]) <= 3600
+    # Reloading the thank-you page still shows the link (within the hour).
+    assert f"/track/link/{secret}/" in client.get("/report/thanks/").content.decode()
