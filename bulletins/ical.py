@@ -96,11 +96,12 @@ def alarm(notice):
     reminder = Alarm()
     reminder.add("action", "DISPLAY")
     reminder.add("trigger", -REMINDER_BEFORE)
-    reminder.add(
-        "description",
-        _("%(title)s %(hours)s 小时后开始，地点：%(place)s")
-        % {"title": notice.title, "hours": REMINDER_BEFORE // datetime.timedelta(hours=1), "place": location(notice)},
-    )
+    text = _("%(title)s %(hours)s 小时后开始，地点：%(place)s") % {
+        "title": notice.title,
+        "hours": REMINDER_BEFORE // datetime.timedelta(hours=1),
+        "place": location(notice),
+    }
+    reminder.add("description", xml_text(text))  # the title and place are typed by editors
     return reminder
 
 

@@ -110,8 +110,9 @@ def test_home_quick_links_and_today(client, home):
     page = soup(response)
 
     links = {a["href"]: a.get_text(" ", strip=True) for a in page.select(".quick-links a")}
-    assert links.keys() == {"/report/", "/apply/", "/merchants/"}
+    assert links.keys() == {"/report/", "/track/", "/apply/", "/merchants/"}
     assert "我要反映问题" in links["/report/"]
+    assert "查询办理进度" in links["/track/"]
     assert "商户申请入盟" in links["/apply/"]
     assert "找联盟商户" in links["/merchants/"]
     today = formats.date_format(timezone.localdate(), "DATE_FORMAT")
