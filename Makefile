@@ -6,6 +6,9 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where people reach the portal: links in mails and SMS point here (portal/addresses.py). Serving on
+# 0.0.0.0 or behind a proxy, give the address people use, e.g. make run SITE_URL=http://192.168.1.20:8000
+SITE_URL ?= http://$(HOST):$(PORT)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
 # Two or more processes (pytest-xdist): the suite is long and most of it waits on Chromium or a server.
 PYTEST_ARGS ?= -n auto --maxprocesses=4
@@ -21,10 +24,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py bootstrap_site --url http://$(HOST):$(PORT)/
+	$(PY) manage.py bootstrap_site --url $(SITE_URL)/
 
 run: setup
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	WAGTAILADMIN_BASE_URL=$(SITE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) browser
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, vRecur
 
 from alliance.models import Merchant
+from portal.addresses import site_url
 
 from .scheduling import SHANGHAI, Repeat, first_occurrence, rule_for, series_until
 
@@ -93,7 +94,7 @@ def event_for(notice, stamp, request=None):
     canonical = notice.get_full_url(request)
     url = notice.get_url(request)
     url = request.build_absolute_uri(url) if url and request else canonical
-    host = urlsplit(canonical or settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+    host = urlsplit(canonical or site_url()).hostname or "localhost"
     event = Event()
     # Stable across edits and feeds, so a re-import or refresh updates rather than duplicates.
     event.add("uid", f"notice-{notice.pk}@{host}")

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from .addresses import absolute_url
 from .sms import send_sms
 
 
@@ -70,12 +71,9 @@ def tell_person(email, mobile, template, context, sms_params):
     return sent
 
 
-def absolute_url(path):
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-
-
 def admin_url(url_name, *args):
-    """The absolute admin URL of a view, or the admin home when that view is not wired in."""
+    """The absolute admin URL of a view (on the site's canonical address, portal/addresses.py),
+    or the admin home when that view is not wired in."""
     try:
         path = reverse(url_name, args=args)
     except NoReverseMatch:

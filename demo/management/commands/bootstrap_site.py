@@ -1,16 +1,20 @@
-"""First-run set-up for `make run`: demo content into an empty database, the admin account, and
-passwords for the demo editor, moderator and grid worker, each printed once."""
+"""First-run set-up for `make run`: demo content into an empty database, the admin account,
+passwords for the demo editor, moderator and grid worker, each printed once, and the default
+site's address set to where the portal is served, so links in mails and SMS lead there."""
 
 import os
 import secrets
+from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from wagtail.models import Site
 
 from alliance.models import Community
 from demo.points import CARD_HOLDER, CLERK, RESIDENT, give_card_pin
 from demo.staff import GRID_NAME, give_passwords
+from portal.addresses import site_url
 
 ADMIN_USERNAME = "admin"
 # The first administrator has a name like everyone else, shown wherever they act in the admin.
@@ -22,15 +26,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--url", default="http://127.0.0.1:8000/", help="Where the portal is served (for the message only)."
+            "--url",
+            help="Where the portal is served: becomes the default site's address. Without it the site keeps its own.",
         )
 
     def handle(self, *args, url, **options):
-        url = url.rstrip("/") + "/"
         if not Community.objects.exists():
             self.stdout.write("数据库为空，正在载入演示内容……")
             call_command("load_demo_content", stdout=self.stdout)
         self.create_admin()
+        if url:
+            self.site_address(url)
+        url = (url or site_url()).rstrip("/") + "/"
         given = give_passwords(os.environ.get("SHANGJU_DEMO_PASSWORD"))
         if given:
             self.stdout.write(self.style.SUCCESS("演示用工作人员账号（密码只显示这一次，请记下）："))
@@ -54,6 +61,17 @@ class Command(BaseCommand):
                 f"  积分卡 {card.display_number}  密码 {pin}（只显示这一次）  {CARD_HOLDER.name}  {CARD_HOLDER.role}，"
                 "店员在收积分页用积分卡抵扣"
             )
+
+    def site_address(self, url):
+        """The default Wagtail Site at `url`: page links and, without WAGTAILADMIN_BASE_URL, mail links."""
+        parts = urlsplit(url)
+        secure = parts.scheme == "https"
+        port = parts.port or (443 if secure else 80)
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is not None and (site.hostname, site.port) != (parts.hostname, port):
+            site.hostname, site.port = parts.hostname, port
+            site.save(update_fields=["hostname", "port"])
+            self.stdout.write(f"站点地址已设为 {site.root_url}/（邮件和短信里的链接指向这里）")
 
     def create_admin(self):
         User = get_user_model()
