@@ -6,10 +6,14 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Where people reach the portal: every absolute link (mails, SMS, feeds, calendars) points here
+# (portal/siteaddress.py). Serving on 0.0.0.0 or behind a proxy, give the address people use,
+# e.g. make run SITE_URL=http://192.168.1.20:8000
+SITE_URL ?= http://$(HOST):$(PORT)
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/shangju
 # The site's address for `make run`: migrate gives it to the first Site, bootstrap_site --url moves the Site
 # there, and the admin links in mails use it (portal/siteaddress.py). Set it for another address.
-setup run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
+setup run: export WAGTAILADMIN_BASE_URL ?= $(SITE_URL)
 # Two or more processes (pytest-xdist): the suite is long and most of it waits on Chromium or a server.
 PYTEST_ARGS ?= -n auto --maxprocesses=4
 TEMPLATE_DIRS := templates portal alliance bulletins casework forms home demo
@@ -24,7 +28,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: $(STAMP)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py bootstrap_site --url http://$(HOST):$(PORT)/
+	$(PY) manage.py bootstrap_site --url $(SITE_URL)/
 
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -6,7 +6,10 @@ nothing and no request waits on a mail server. Tasks take ids, not objects, and 
 by the time a worker runs one, the case may have moved on or its contact details been purged.
 
 Staff emails carry what the role needs to find the case (reference, category, community, grid,
-due dates, admin link), never the reporter's name, mobile or description.
+due dates, admin link), never the reporter's name, mobile or description. Each asks its reader
+only for what the transition table (transitions.py) lets them do: the community's moderators to
+accept (受理) and dispatch a new case, the grid's workers to expect it, the worker it is dispatched
+(or reopened) to to start work on it.
 """
 
 from django.conf import settings
@@ -22,8 +25,9 @@ from portal.notifications import (
     staff_sender,
     tell_person,
 )
+from portal.people import display_name
 
-from .models import CaseEvent, GrievanceReport
+from .models import RATEABLE_STATES, CaseEvent, GrievanceReport
 
 ADMIN_CASE_URL_NAME = "casework:detail"
 
@@ -32,8 +36,14 @@ ADMIN_CASE_URL_NAME = "casework:detail"
 
 
 def notify_new_case(report):
-    """Email the community's moderators and the grid's workers about a new case."""
+    """Email the community's moderators (to accept it) and the grid's workers (to expect it)."""
     enqueue_on_commit(send_new_case_emails, report.pk)
+
+
+def notify_assigned(event):
+    """Email the worker a case was just dispatched or reopened to: it is theirs to start."""
+    if event.report.assignee_id:
+        enqueue_on_commit(send_assignment_email, event.pk)
 
 
 def notify_case_update(event):
@@ -62,8 +72,23 @@ def send_new_case_emails(report_id):
     report = _load_report(report_id)
     if report is None:
         return 0
-    addresses = report.community.moderator_addresses() + report.grid.worker_addresses()
-    return _send_staff("new_case", report, addresses)
+    moderators = report.community.moderator_addresses()
+    # Someone who both moderates and works the grid gets the moderator's mail, once.
+    workers = [address for address in report.grid.worker_addresses() if address not in moderators]
+    return _send_staff("new_case", report, moderators) + _send_staff("new_case_for_grid", report, workers)
+
+
+@task()
+def send_assignment_email(event_id):
+    event = CaseEvent.objects.select_related("report").filter(pk=event_id).first()
+    report = _load_report(event.report_id) if event else None
+    if report is None or report.assignee is None or not report.assignee.is_active or not report.assignee.email:
+        return 0
+    # Sent only while the case still waits for its assignee to start (not if moved on meanwhile).
+    if report.state != GrievanceReport.State.DISPATCHED:
+        return 0
+    extra = {"reopened": event.action == CaseEvent.Action.REOPEN, "assignee_name": display_name(report.assignee)}
+    return _send_staff("case_assigned", report, [report.assignee.email], **extra)
 
 
 @task()
@@ -88,6 +113,8 @@ def send_case_update(event_id):
         "action": event.get_action_display(),
         "state": report.get_state_display(),
         "track_url": absolute_url(reverse("track")),
+        # Only a resolved case can be rated: the mail invites a rating then, and not before.
+        "rateable": report.state in RATEABLE_STATES and not report.rating,
         "site_name": settings.SITE_NAME,
     }
     params = {"reference": report.reference, "state": context["state"]}
@@ -95,14 +122,20 @@ def send_case_update(event_id):
 
 
 def _load_report(report_id):
-    return GrievanceReport.objects.select_related("category", "community", "grid").filter(pk=report_id).first()
+    return (
+        GrievanceReport.objects.select_related("category", "community", "grid", "assignee").filter(pk=report_id).first()
+    )
 
 
-def _send_staff(kind, report, addresses):
+def _send_staff(kind, report, addresses, **extra):
+    if not addresses:
+        return 0
     context = {
         "report": report,
+        "assignee_name": display_name(report.assignee),
         "admin_url": admin_url(ADMIN_CASE_URL_NAME, report.pk),
         "site_name": settings.SITE_NAME,
+        **extra,
     }
     subject, body = render_message(f"casework/emails/{kind}", context)
     return send_to_each(subject, body, addresses, sender=staff_sender())

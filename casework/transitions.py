@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.statemachine import StateMachine, Transition, TransitionError
 
 from .models import RATEABLE_STATES, CaseEvent, GrievanceReport, State
-from .notifications import notify_case_update, notify_overdue
+from .notifications import notify_assigned, notify_case_update, notify_overdue
 from .workdays import add_working_days
 
 S = State
@@ -121,7 +121,7 @@ def record(report, action, **fields):
 
 def _record_transition(report, change):
     public = change.data.get("public")
-    return record(
+    event = record(
         report,
         change.transition.action,
         actor=change.actor,
@@ -130,6 +130,9 @@ def _record_transition(report, change):
         public=change.transition.public_by_default if public is None else public,
         created_at=change.now,
     )
+    if change.transition.action in (A.DISPATCH, A.REOPEN):
+        notify_assigned(event)  # the case is now the assignee's to start
+    return event
 
 
 MACHINE = StateMachine(

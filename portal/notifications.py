@@ -77,9 +77,13 @@ def absolute_url(path):
 
 
 def admin_url(url_name, *args):
-    """The absolute admin URL of a view (on WAGTAILADMIN_BASE_URL), or the admin home when that view is not wired in."""
+    """The absolute admin URL of a view, or the admin home when that view is not wired in.
+
+    On WAGTAILADMIN_BASE_URL (the admin's address, as Wagtail's own mails use it), else the site's
+    address (portal/siteaddress.py): never a guessed host or port.
+    """
     try:
         path = reverse(url_name, args=args)
     except NoReverseMatch:
         path = reverse("wagtailadmin_home")
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return (settings.WAGTAILADMIN_BASE_URL or siteaddress.root_url()).rstrip("/") + path

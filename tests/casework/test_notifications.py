@@ -185,7 +185,11 @@ def test_unsatisfied_rating_tells_the_reporter_the_case_is_redone(
     with django_capture_on_commit_callbacks(execute=True):
         rate(report, GrievanceReport.Rating.UNSATISFIED, "油烟还是很大")
     # One update (the reopening); the reporter is not mailed about the rating they just gave.
-    assert sent_to() == ["wang@example.com"] and "重办" in mail.outbox[0].body
+    assert "重办" in mail_to("wang@example.com").body
+    # The worker the case goes back to hears it is to be redone.
+    assert (
+        sent_to() == ["wang@example.com", "worker@example.org"] and "【重办】" in mail_to("worker@example.org").subject
+    )
     assert len(sms_outbox) == 1
 
 
@@ -198,3 +202,85 @@ def test_a_queue_that_refuses_the_task_does_not_fail_the_submission(
         report, secret = submit(notified_staff)
     assert secret and GrievanceReport.objects.filter(pk=report.pk).exists()
     assert mail.outbox == [] and "on_commit" in caplog.text.lower()
+
+
+# --- Each mail asks its reader only for what the transition table lets them do -----------------
+
+
+def mail_to(address):
+    return next(message for message in mail.outbox if message.to == [address])
+
+
+def test_the_new_case_mail_asks_moderators_to_accept_and_tells_workers_what_comes(
+    notified_staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _secret = submit(notified_staff)
+    for moderator in ("moderator@example.org", "both@example.org"):  # both: moderates and works the grid
+        message = mail_to(moderator)
+        assert "请在受理期限前受理" in message.body and "派单给网格员" in message.body
+        assert "待受理" in message.subject
+    worker = mail_to("worker@example.org")
+    assert report.reference in worker.subject and "本网格" in worker.subject
+    # A grid worker cannot accept (受理 is the moderator's): the mail says what happens instead.
+    assert "请在受理期限前受理" not in worker.body and "受理期限" not in worker.body
+    assert "受理后会派单给网格员" in worker.body and "派给您时，您会另外收到邮件" in worker.body
+    assert "http://testserver/admin/cases/" in worker.body
+
+
+def test_the_worker_a_case_is_dispatched_to_is_told_to_start(notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    worker = notified_staff["worker"]
+    worker.first_name, worker.last_name = "志刚", "马"
+    worker.save()
+    perform(report, "accept", None)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "dispatch", None, assignee=worker, note="请今晚上门")
+    assert sent_to() == ["worker@example.org"]
+    message = mail.outbox[0]
+    assert "【派单】" in message.subject and report.reference in message.subject
+    assert message.body.startswith("马志刚，您好：")
+    assert "已派单给您" in message.body and "请尽快开始办理" in message.body
+    assert "http://testserver/admin/cases/" in message.body
+    assert "王秀兰" not in message.body and MOBILE not in message.body
+
+
+def test_a_reopened_case_tells_its_worker_to_redo_it(notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    GrievanceReport.objects.filter(pk=report.pk).update(
+        state=GrievanceReport.State.RESOLVED, assignee=notified_staff["worker"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "reopen", None, note="居民反映油烟仍然很大")
+    message = mail_to("worker@example.org")
+    assert "【重办】" in message.subject and "需要重办，仍由您承办" in message.body
+
+
+def test_overdue_mails_ask_for_what_is_late(notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_overdue(report)
+    assert "已超过受理期限，仍未受理" in mail.outbox[0].body and "请尽快受理" in mail.outbox[0].body
+    mail.outbox.clear()
+    GrievanceReport.objects.filter(pk=report.pk).update(
+        state=GrievanceReport.State.IN_PROGRESS, assignee=notified_staff["worker"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_overdue(report)
+    body = mail.outbox[0].body
+    assert "已超过办结期限，仍未办结" in body and "请督促承办网格员办理" in body and "请尽快受理" not in body
+
+
+def test_the_reporter_is_invited_to_rate_only_once_there_is_a_result(
+    sms_outbox, notified_staff, django_capture_on_commit_callbacks
+):
+    report, _secret = submit(notified_staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "accept", None, note="已受理")
+    assert "评价" not in mail.outbox[0].body and "评价" not in sms_outbox[0].text
+    GrievanceReport.objects.filter(pk=report.pk).update(
+        state=GrievanceReport.State.IN_PROGRESS, assignee=notified_staff["worker"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "resolve", None, note="店主已加装油烟净化器")
+    assert "查看详情和评价" in mail.outbox[-1].body and "详情和评价" in sms_outbox[-1].text

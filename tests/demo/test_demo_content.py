@@ -451,6 +451,8 @@ def test_bootstrap_gives_each_demo_account_a_password_once(monkeypatch):
     text = out.getvalue()
     assert "http://127.0.0.1:8077/admin/" in text and "8000" not in text
     assert get_user_model().objects.get(username="admin").get_full_name() == "陈立新"
+    # The site's address is where it is served: page links and mail links lead there.
+    assert Site.objects.get(is_default_site=True).root_url == "http://127.0.0.1:8077"
     for name in STAFF_NAMES:
         line = next(line for line in text.splitlines() if line.strip().startswith(name + " "))
         password = line.split()[1]
