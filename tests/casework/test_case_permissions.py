@@ -100,12 +100,12 @@ def test_a_colleague_sees_the_case_and_who_works_it_but_has_nothing_to_do(client
     report = f.case(world["grid_a"], state=S.DISPATCHED, assignee=world["worker_a"])
     client.force_login(people["colleague"])
     content = client.get(reverse("casework:detail", args=[report.pk])).content.decode()
-    assert 'class="case-action"' not in content and "data-not-assignee" in content
+    assert "data-admin-action" not in content and "data-not-assignee" in content
     assert "这张工单由 worker" in content or "承办" in content
     assert "只有承办人" in content
     client.force_login(people["assignee"])
     content = client.get(reverse("casework:detail", args=[report.pk])).content.decode()
-    assert 'data-action="start"' in content and 'data-action="return"' in content
+    assert 'data-admin-action="start"' in content and 'data-admin-action="return"' in content
 
 
 def test_the_role_is_decided_on_the_locked_case(world, people):
