@@ -72,6 +72,8 @@ class MerchantApplication(Submission):
         "address",
         "community",
         "grid",
+        "area",
+        "place_unsure",
         "credit_code",
         "contact_person",
         "mobile",

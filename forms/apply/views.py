@@ -18,6 +18,7 @@ from alliance.validators import credit_code_check_passes
 from casework.models import hash_secret
 
 from ..abuse import AbuseProtectionMixin
+from ..fields import COMMUNITY_STEP, chosen_community
 from ..models import ApplicationEvent, ApplicationPhoto, Convention, MerchantApplication
 from ..wizard import IntakeWizardMixin, just_submitted
 from .forms import (
@@ -27,6 +28,7 @@ from .forms import (
     ConventionStep,
     OffersStep,
     PhotosStep,
+    ShopCommunityStep,
     ShopStep,
 )
 from .submission import submit_application
@@ -36,9 +38,10 @@ DONE_SESSION_KEY = "apply_done"
 
 
 class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
-    """入盟申请: one step per screen, six steps, ending in one stored application."""
+    """入盟申请: one step per screen, seven steps, ending in one stored application."""
 
     form_list = [
+        (COMMUNITY_STEP, ShopCommunityStep),
         ("shop", ShopStep),
         ("contact", ApplicantStep),
         ("offers", OffersStep),
@@ -62,7 +65,9 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
 
     def get_form_kwargs(self, step=None):
         kwargs = super().get_form_kwargs(step)
-        if step == "photos":
+        if step == "shop":
+            kwargs["community"] = chosen_community(self)
+        elif step == "photos":
             # Stored files are keyed by the prefixed field name, e.g. "photos-shop_front".
             stored = self.storage.get_step_files("photos") or {}
             kwargs["stored"] = {name.rsplit("-", 1)[-1] for name in stored}

@@ -362,7 +362,7 @@ def test_a_published_convention_so_merchants_can_apply_at_once(client):
     assert "附则" in convention.body  # the text of the convention page, not a placeholder
     page = client.get("/apply/").content.decode()
     assert "暂时无法在线申请" not in page
-    assert "店名" in page
+    assert "店铺在哪个社区" in page and all(name in page for name in ("幸福里社区", "东关社区", "南桥社区"))
 
 
 # --- Demo staff and cases: every role can be tried without a shell --------------------------
