@@ -95,6 +95,18 @@ class Community(models.Model):
         """Email addresses of the community's active moderators, for notifications."""
         return list(self.moderators.filter(is_active=True).exclude(email="").values_list("email", flat=True))
 
+    def areas(self):
+        """The streets and buildings of all this community's grids, in the grids' order, then each grid's."""
+        return (
+            GridArea.objects.filter(grid__community=self)
+            .select_related("grid")
+            .order_by("grid__name", "grid__pk", "sort_order", "pk")
+        )
+
+    def first_grid(self):
+        """Where a report goes when the resident cannot say where: the first grid by the Grid ordering."""
+        return self.grids.order_by(*Grid._meta.ordering, "pk").first()
+
 
 class Grid(ClusterableModel):
     """A grid (网格) of streets and buildings within one community, worked by grid workers."""

@@ -327,9 +327,9 @@ def main():
         CONFIG["place"] = shell_json(
             env,
             "import json; from casework.models import CaseCategory; from alliance.models import Grid; "
-            "g = Grid.objects.order_by('pk').first(); "
+            "g = Grid.objects.order_by('pk').first(); a = g.areas.first(); "
             "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
-            "'community': g.community_id, 'grid': g.pk}))",
+            "'community': g.community_id, 'grid': g.pk, 'area': a.pk if a else None}))",
         )
         CONFIG["photo"] = one_megabyte_jpeg()
         port = free_port()

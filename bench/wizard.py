@@ -1,7 +1,7 @@
 """Completed grievance wizards per second against gunicorn (production settings, 127.0.0.1).
 
 Each simulated resident walks /report/ as a browser would: GET the first step, then POST
-the five steps with the session and CSRF cookies, optionally with a 1 MB photo, and counts a
+the six steps with the session and CSRF cookies, optionally with a 1 MB photo, and counts a
 completion when the last POST redirects to /report/thanks/. Afterwards the number of
 reports in the database must equal the number of completions (none lost, none doubled).
 Figures, not tests; every loop is bounded in time and stops by itself.
@@ -122,9 +122,9 @@ def main():
         place = shell_json(
             env,
             "import json; from casework.models import CaseCategory; from alliance.models import Grid; "
-            "g = Grid.objects.order_by('pk').first(); "
+            "g = Grid.objects.order_by('pk').first(); a = g.areas.first(); "
             "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
-            "'community': g.community_id, 'grid': g.pk}))",
+            "'community': g.community_id, 'grid': g.pk, 'area': a.pk if a else None}))",
         )
         port = free_port()
         proc = start_gunicorn(args, env, port, tmp)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from alliance.models import Community, Grid
+from alliance.models import Community, Grid, GridArea
 from portal.privacy import mask_mobile, mask_name
 from portal.privatefiles import private_file_response, private_storage
 
@@ -352,6 +352,19 @@ class GrievanceReport(Submission):
     category = models.ForeignKey(CaseCategory, on_delete=models.PROTECT, related_name="reports", verbose_name=_("类别"))
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="reports", verbose_name=_("社区"))
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="reports", verbose_name=_("网格"))
+    # The street or building the resident chose; the grid was routed from it. None with
+    # place_unsure when they did not know (routed to the community's first grid, for staff to check),
+    # and for cases taken before residents chose one or whose area was removed since.
+    area = models.ForeignKey(
+        GridArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("街巷或楼栋"),
+    )
+    # A database default too: app servers still on the previous code insert rows without it during a deploy.
+    place_unsure = models.BooleanField(_("居民不清楚街巷或楼栋"), default=False, db_default=False)
     address = models.CharField(_("地点"), max_length=200)
     description = models.TextField(_("情况描述"), max_length=2000)
     since = models.CharField(_("开始时间"), max_length=60, blank=True)

@@ -15,9 +15,23 @@ from .workdays import add_working_days, add_working_hours
 
 
 def submit_report(
-    submission_key, *, category, grid, address, description, since="", frequency="", contact=None, photos=()
+    submission_key,
+    *,
+    category,
+    grid,
+    address,
+    description,
+    area=None,
+    place_unsure=False,
+    since="",
+    frequency="",
+    contact=None,
+    photos=(),
 ):
     """Store a finished report once; a repeated or parallel post with the same key gets the first.
+
+    `area` is the street or building the resident chose (the grid was routed from it);
+    `place_unsure` says they did not know and the grid is the community's first, to be checked.
 
     Returns (report, secret); secret is None when the report already existed (the private
     link was shown to the first request and is not recoverable).
@@ -36,6 +50,8 @@ def submit_report(
                 category=category,
                 community_id=grid.community_id,
                 grid=grid,
+                area=area,
+                place_unsure=place_unsure,
                 address=address,
                 description=description,
                 since=since,

@@ -8,7 +8,7 @@ makes a second run find the case again instead of opening another.
 
 from dataclasses import dataclass
 
-from alliance.models import Grid
+from alliance.models import Grid, GridArea
 from casework.models import CaseCategory
 from casework.submission import submit_report
 from casework.transitions import MODERATOR, WORKER, perform, rate
@@ -25,6 +25,8 @@ class CaseSpec:
     mobile: str
     # (action, note) pairs taken in order after submission; "rate:<rating>" rates as the reporter.
     steps: tuple = ()
+    # The street or building chosen in the wizard; "" when the resident chose 不清楚 (routed to 第一网格).
+    area: str = ""
 
 
 CASES = (
@@ -36,6 +38,7 @@ CASES = (
         "一楼烧烤店的排烟口正对二楼窗户，每天傍晚到深夜油烟很大，家里不敢开窗。",
         "王秀兰",
         "13890000101",
+        area="解放路东段",
     ),
     CaseSpec(
         "demo-case-2",
@@ -46,6 +49,7 @@ CASES = (
         "赵德明",
         "13890000102",
         (("accept", "已受理，将派网格员上门查看。"),),
+        area="幸福里小区 2 号楼",
     ),
     CaseSpec(
         "demo-case-3",
@@ -56,6 +60,7 @@ CASES = (
         "刘桂芳",
         "13890000103",
         (("accept", "已受理。"), ("dispatch", "请今天下午到现场劝导。")),
+        area="解放路东段",
     ),
     CaseSpec(
         "demo-case-4",
@@ -81,6 +86,7 @@ CASES = (
             ("start", "已联系环卫站。"),
             ("resolve", "环卫站已清运并加密为每天一次，已电话告知反映人。"),
         ),
+        area="解放路东段",
     ),
     CaseSpec(
         "demo-case-6",
@@ -98,6 +104,7 @@ CASES = (
             ("rate:satisfied", "处理得很快，谢谢网格员。"),
             ("close", ""),
         ),
+        area="解放路东段",
     ),
     CaseSpec(
         "demo-case-7",
@@ -108,6 +115,7 @@ CASES = (
         "何淑珍",
         "13890000107",
         (("decline", "楼道照明属于物业维修范围，已把物业服务电话告知反映人，并提醒物业尽快维修。"),),
+        area="铁路家属院 3 号楼",
     ),
 )
 
@@ -115,11 +123,16 @@ CASES = (
 def build_cases(community, tally, moderator, worker):
     """The demo cases of `community`, handled by its demo moderator and the worker of 第一网格."""
     grids = {grid.name: grid for grid in Grid.objects.filter(community=community)}
+    areas = {(area.grid_id, area.name): area for area in GridArea.objects.filter(grid__community=community)}
     for spec in CASES:
+        grid = grids[spec.grid]
+        area = areas[(grid.pk, spec.area)] if spec.area else None
         report, secret = submit_report(
             spec.key,
             category=CaseCategory.objects.get(slug=spec.category),
-            grid=grids[spec.grid],
+            grid=grid,
+            area=area,
+            place_unsure=area is None,
             address=spec.address,
             description=spec.description,
             contact={"name": spec.name, "mobile": spec.mobile, "consent": True},

@@ -1,41 +1,165 @@
-"""Fields both public wizards use: where (community, then grid) and photos re-encoded on upload."""
+"""Fields both public wizards use: where (the community on a step of its own, then the street or
+building in it) and photos re-encoded on upload.
+
+Nobody picks a grid: residents do not know theirs. They choose their community, then a street or
+building of it (or 不清楚), and the grid follows from the registry (alliance.GridArea).
+"""
+
+from collections import Counter
 
 from django import forms
+from django.forms.boundfield import BoundField, BoundWidget
+from django.forms.models import ModelChoiceIterator
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from alliance.models import Community, Grid
+from alliance.models import Community, GridArea
 from portal.uploads import sanitise_image
 
 PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
+COMMUNITY_STEP = "community"
+UNSURE = "unsure"  # the area choice of a resident who does not know, or does not find, the street or building
 
 
-class GridChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.community.name} · {obj.name}"
+def no_grid_error(community):
+    """A community without grids cannot take a case online: say so, and where to call instead
+    (the community's own phone when the registry has it)."""
+    message = _("%(name)s还没有划分网格，暂时不能在网上受理。") % {"name": community.name}
+    if community.phone:
+        message += _("请拨打%(name)s电话 %(phone)s 反映。") % {"name": community.name, "phone": community.phone}
+    else:
+        message += _("请拨打社区服务热线反映。")
+    return forms.ValidationError(message, code="no_grid")
+
+
+# --- The community step ------------------------------------------------------------------------
+
+
+class CommunityIterator(ModelChoiceIterator):
+    """The communities from one query, grouped by sub-district (街道) when there are several."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups = {}
+        for community in self.queryset:
+            groups.setdefault(community.sub_district, []).append(self.choice(community))
+        if len(groups) <= 1:
+            yield from (choice for choices in groups.values() for choice in choices)
+            return
+        for sub_district in sorted(groups, key=lambda name: (name == "", name)):
+            yield (sub_district or _("其他"), groups[sub_district])
+
+
+class GroupedChoicesBoundField(BoundField):
+    @cached_property
+    def groups(self):
+        """[(heading or "", [choice, ...])]: the radios with the heading of their group, for field.html."""
+        widget = self.field.widget
+        id_ = widget.attrs.get("id") or self.auto_id
+        attrs = self.build_widget_attrs({"id": id_} if id_ else {})
+        return [
+            (heading or "", [BoundWidget(widget, option, self.form.renderer) for option in options])
+            for heading, options, _index in widget.optgroups(self.html_name, widget.format_value(self.value()), attrs)
+        ]
+
+
+class CommunityChoiceField(forms.ModelChoiceField):
+    iterator = CommunityIterator
+    bound_field_class = GroupedChoicesBoundField
+
+
+class CommunityStep(forms.Form):
+    """在哪个社区: one question on its own screen, so the next step lists only that community's places
+    (no JavaScript needed). Big radio targets; grouped by sub-district at district scale."""
+
+    title = _("在哪个社区")
+    community = CommunityChoiceField(
+        label=_("社区"),
+        queryset=Community.objects.order_by("sub_district", "name"),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_("不知道属于哪个社区？可以看小区门口或楼道里的公示牌，或问问物业、楼栋长"),
+        error_messages={"required": _("请选择社区。"), "invalid_choice": _("请从列表中选择社区。")},
+    )
+
+    def clean_community(self):
+        community = self.cleaned_data["community"]
+        if not community.grids.exists():
+            raise no_grid_error(community)
+        return community
+
+
+def chosen_community(wizard):
+    """The community chosen on the wizard's community step, or None (not yet, or no longer valid)."""
+    return (wizard.get_cleaned_data_for_step(COMMUNITY_STEP) or {}).get("community")
+
+
+# --- Where in the community -------------------------------------------------------------------
+
+
+def area_labels(areas):
+    """Each area's label; the grid's name is added only where two areas of the community share a name."""
+    counts = Counter(area.name for area in areas)
+    return {area.pk: f"{area.name}（{area.grid.name}）" if counts[area.name] > 1 else area.name for area in areas}
 
 
 class PlaceFields(forms.Form):
-    """Community, then grid, with the grid checked against the community."""
+    """Where in the community chosen on the step before: one of its streets or buildings, or 不清楚.
 
-    community = forms.ModelChoiceField(
-        label=_("社区"),
-        queryset=Community.objects.all(),
-        empty_label=_("请选择社区"),
-        error_messages={"required": _("请选择社区。"), "invalid_choice": _("请从列表中选择社区。")},
+    Built with `community` (the wizard passes the one chosen on its community step). Only that
+    community's areas are loaded and accepted. clean() puts `community`, `grid` (the area's; for
+    不清楚 the community's first grid), `area`, `place_unsure` and `area_label` in cleaned_data.
+    """
+
+    area = forms.ChoiceField(
+        label=_("街巷或楼栋"),
+        help_text=_("选最近的街巷或楼栋；不清楚或列表里没有，请选最后一项，社区核实后会转给负责的网格员"),
+        error_messages={
+            "required": _("请选择街巷或楼栋；不清楚请选“不清楚 / 列表里没有”。"),
+            "invalid_choice": _("请从列表中重新选择街巷或楼栋。"),
+        },
     )
-    grid = GridChoiceField(
-        label=_("网格"),
-        queryset=Grid.objects.select_related("community"),
-        empty_label=_("请选择网格（不清楚可选离您最近的）"),
-        help_text=_("网格是社区划分的片区，每个网格有专门的网格员负责"),
-        error_messages={"required": _("请选择网格。"), "invalid_choice": _("请从列表中选择网格。")},
-    )
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_community(community)
+
+    def set_community(self, community):
+        self.community = community
+        areas = list(community.areas()) if community is not None else []
+        self.areas = {str(area.pk): area for area in areas}
+        self.area_labels = area_labels(areas)
+        groups = [
+            (kind.label, [(str(area.pk), self.area_labels[area.pk]) for area in areas if area.kind == kind])
+            for kind in GridArea.Kind
+        ]
+        self.fields["area"].choices = [
+            ("", _("请选择")),
+            *((label, choices) for label, choices in groups if choices),
+            (UNSURE, _("不清楚 / 列表里没有")),
+        ]
 
     def clean(self):
         cleaned = super().clean()
-        community, grid = cleaned.get("community"), cleaned.get("grid")
-        if community and grid and grid.community_id != community.pk:
-            self.add_error("grid", _("所选网格不属于所选社区，请重新选择。"))
+        choice = cleaned.get("area")
+        if not choice:
+            return cleaned
+        if self.community is None:
+            self.add_error("area", _("请先回到上一步选择社区。"))
+            return cleaned
+        area = self.areas.get(choice)
+        grid = area.grid if area else self.community.first_grid()
+        if grid is None:  # its grids were removed since the community step
+            self.add_error("area", no_grid_error(self.community))
+            return cleaned
+        cleaned.update(
+            community=self.community,
+            grid=grid,
+            area=area,
+            place_unsure=area is None,
+            area_label=self.area_labels[area.pk] if area else _("不清楚所在街巷或楼栋"),
+        )
         return cleaned
 
 

@@ -12,7 +12,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.contrib.forms.models import AbstractForm, AbstractFormField
 from wagtail.fields import RichTextField
 
-from alliance.models import Community, Grid, Merchant
+from alliance.models import Community, Grid, GridArea, Merchant
 from casework.models import PrivatePhoto, Submission
 from portal.editing import EditorDefaults, FormPageForm
 from portal.privacy import mask_mobile
@@ -73,6 +73,8 @@ class MerchantApplication(Submission):
         "address",
         "community",
         "grid",
+        "area",
+        "place_unsure",
         "credit_code",
         "contact_person",
         "mobile",
@@ -97,6 +99,16 @@ class MerchantApplication(Submission):
         Community, on_delete=models.PROTECT, related_name="applications", verbose_name=_("社区")
     )
     grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="applications", verbose_name=_("网格"))
+    # As on a case (casework.GrievanceReport): the street or building chosen, the grid routed from it.
+    area = models.ForeignKey(
+        GridArea,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("街巷或楼栋"),
+    )
+    place_unsure = models.BooleanField(_("申请人不清楚街巷或楼栋"), default=False, db_default=False)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
     credit_code_check_failed = models.BooleanField(_("信用代码校验位不符"), default=False)
 

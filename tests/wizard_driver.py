@@ -68,13 +68,24 @@ def _id(value):
     return getattr(value, "pk", value)
 
 
+# forms.fields.UNSURE: the last choice of the street/building list, 不清楚 / 列表里没有.
+UNSURE = "unsure"
+
+
+def _area(place):
+    """The street or building a place names, else 不清楚 (which routes to the community's first grid)."""
+    return _id(place["area"]) if place.get("area") else UNSURE
+
+
 def report_steps(place, *, category, contact=None, photo=None, description=None, since="上个月", **location):
-    """The five steps of /report/: `place` holds the community and grid; `photo` is (name, bytes)."""
+    """The six steps of /report/: `place` holds the community, its grid and optionally the street or
+    building (`area`) that routes to it; `photo` is (name, bytes)."""
     return [
         Step("category", {"category": _id(category)}),
+        Step("community", {"community": _id(place["community"])}),
         Step(
             "location",
-            {"community": _id(place["community"]), "grid": _id(place["grid"]), "address": "解放路 18 号", **location},
+            {"area": _area(place), "address": "解放路 18 号", **location},
             {"photo_1": photo} if photo else {},
         ),
         Step(
@@ -89,19 +100,19 @@ def report_steps(place, *, category, contact=None, photo=None, description=None,
 
 
 def apply_steps(place, *, credit_code, convention, shop=None, photos=None):
-    """The six steps of /apply/; `photos` is {field: (name, bytes)} (a shop front and a licence by default)."""
+    """The seven steps of /apply/; `photos` is {field: (name, bytes)} (a shop front and a licence by default)."""
     shop_fields = {
         "shop_name": "老王面馆",
         "category": "restaurant",
+        "area": _area(place),
         "address": "解放路 18 号",
-        "community": _id(place["community"]),
-        "grid": _id(place["grid"]),
         "credit_code": credit_code,
         **(shop or {}),
     }
     if photos is None:
         photos = {"shop_front": ("门头.jpg", jpeg_bytes(color="red")), "licence": ("执照.jpg", jpeg_bytes(color="red"))}
     return [
+        Step("community", {"community": _id(place["community"])}),
         Step("shop", shop_fields),
         Step("contact", {"contact_person": "王建国", "mobile": "+86 139-0000-1111", "consent": "on"}),
         Step(

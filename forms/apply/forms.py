@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alliance.fields import MobileField
-from alliance.models import Merchant
+from alliance.models import Community, Merchant
 from alliance.validators import (
     credit_code_check_passes,
     normalise_credit_code,
@@ -16,7 +16,7 @@ from alliance.validators import (
     validate_public_phone,
 )
 
-from ..fields import PhotoField, PlaceFields
+from ..fields import UNSURE, CommunityChoiceField, CommunityStep, PhotoField, PlaceFields
 from ..models import Convention, MerchantApplication
 
 
@@ -40,9 +40,15 @@ def same_name(a, b):
 # --- Steps ------------------------------------------------------------------------------
 
 
+class ShopCommunityStep(CommunityStep):
+    title = _("店铺在哪个社区")
+
+
 class ShopStep(PlaceFields):
+    """店铺信息, in the community chosen on the step before (the street or building routes the grid)."""
+
     title = _("店铺信息")
-    field_order = ["shop_name", "category", "address", "community", "grid", "credit_code"]
+    field_order = ["shop_name", "category", "area", "address", "credit_code"]
     shop_name = forms.CharField(
         label=_("店名"),
         max_length=80,
@@ -220,11 +226,31 @@ class AmendForm(ShopStep, ApplicantStep, OffersStep):
     shop_front = PhotoField(label=_("新的门头照片（可不传）"))
     licence = PhotoField(label=_("新的营业执照照片（可不传）"))
 
+    field_order = ["shop_name", "category", "community", "area", "address", "credit_code"]
+    # On one page without JavaScript: a changed community is posted first, and the form comes back
+    # with that community's streets and buildings to choose from.
+    community = CommunityChoiceField(
+        label=_("社区"),
+        queryset=Community.objects.order_by("sub_district", "name"),
+        empty_label=None,
+        help_text=_("更换社区后请先点“重新提交”，再从新社区的街巷或楼栋中选择"),
+        error_messages={"required": _("请选择社区。"), "invalid_choice": _("请从列表中选择社区。")},
+    )
+
     def __init__(self, *args, application, **kwargs):
-        kwargs.setdefault(
-            "initial", {name: getattr(application, name) for name in MerchantApplication.AMENDABLE_FIELDS}
+        initial = {name: getattr(application, name) for name in MerchantApplication.AMENDABLE_FIELDS}
+        initial.update(
+            community=application.community_id,
+            area=UNSURE if application.place_unsure else application.area_id,
         )
-        kwargs["initial"]["community"] = application.community_id
-        kwargs["initial"]["grid"] = application.grid_id
-        super().__init__(*args, **kwargs)
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, community=application.community, **kwargs)
         self.exclude_merchant_id = application.merchant_id
+        if self.is_bound:
+            # The community posted (if it is one) decides which streets and buildings are offered and accepted.
+            try:
+                posted = self.fields["community"].clean(self.data.get(self.add_prefix("community")))
+            except forms.ValidationError:
+                posted = None  # the field reports it; the areas stay the application's community's
+            if posted is not None and posted != self.community:
+                self.set_community(posted)

@@ -27,6 +27,8 @@ def submit_application(submission_key, *, shop, contact, offers, photos, convent
                 address=shop["address"],
                 community=shop["community"],
                 grid=shop["grid"],
+                area=shop["area"],
+                place_unsure=shop["place_unsure"],
                 credit_code=shop["credit_code"],
                 credit_code_check_failed=not credit_code_check_passes(shop["credit_code"]),
                 contact_person=contact["contact_person"],

@@ -21,6 +21,7 @@ from portal import siteaddress
 from portal.params import clean_text
 
 from ..abuse import AbuseProtectionMixin
+from ..fields import COMMUNITY_STEP, chosen_community
 from ..models import ApplicationEvent, ApplicationPhoto, Convention, MerchantApplication
 from ..proofs import proven, remember
 from ..wizard import IntakeWizardMixin, just_submitted
@@ -31,6 +32,7 @@ from .forms import (
     ConventionStep,
     OffersStep,
     PhotosStep,
+    ShopCommunityStep,
     ShopStep,
 )
 from .submission import submit_application
@@ -40,9 +42,10 @@ DONE_SESSION_KEY = "apply_done"
 
 
 class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
-    """入盟申请: one step per screen, six steps, ending in one stored application."""
+    """入盟申请: one step per screen, seven steps, ending in one stored application."""
 
     form_list = [
+        (COMMUNITY_STEP, ShopCommunityStep),
         ("shop", ShopStep),
         ("contact", ApplicantStep),
         ("offers", OffersStep),
@@ -66,7 +69,9 @@ class ApplyWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
 
     def get_form_kwargs(self, step=None):
         kwargs = super().get_form_kwargs(step)
-        if step == "photos":
+        if step == "shop":
+            kwargs["community"] = chosen_community(self)
+        elif step == "photos":
             # Stored files are keyed by the prefixed field name, e.g. "photos-shop_front".
             stored = self.storage.get_step_files("photos") or {}
             kwargs["stored"] = {name.rsplit("-", 1)[-1] for name in stored}

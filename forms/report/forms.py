@@ -34,7 +34,9 @@ class CategoryStep(forms.Form):
 
 
 class LocationStep(PlaceFields):
-    title = _("在哪里")
+    """具体在哪里: a street or building of the community chosen on the step before, and the address."""
+
+    title = _("具体在哪里")
     address = forms.CharField(
         label=_("具体地点"),
         max_length=200,

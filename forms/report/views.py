@@ -28,6 +28,7 @@ from portal.ratelimit import (
 )
 
 from ..abuse import AbuseProtectionMixin
+from ..fields import COMMUNITY_STEP, CommunityStep, chosen_community
 from ..proofs import proven, remember
 from ..wizard import IntakeWizardMixin, just_submitted
 from .forms import CategoryStep, DetailsStep, LocationStep, RatingForm, ReporterStep, ReportReviewStep, TrackForm
@@ -47,12 +48,19 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
 
     form_list = [
         ("category", CategoryStep),
+        (COMMUNITY_STEP, CommunityStep),
         ("location", LocationStep),
         ("details", DetailsStep),
         ("contact", ReporterStep),
         ("review", ReportReviewStep),
     ]
     template_name = "forms/report/step.html"
+
+    def get_form_kwargs(self, step=None):
+        kwargs = super().get_form_kwargs(step)
+        if step == "location":
+            kwargs["community"] = chosen_community(self)
+        return kwargs
 
     # --- rendering ----------------------------------------------------------------
 
@@ -90,6 +98,8 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
             self.submission_key(),
             category=form_dict["category"].cleaned_data["category"],
             grid=location["grid"],
+            area=location["area"],
+            place_unsure=location["place_unsure"],
             address=location["address"],
             description=details["description"],
             since=details.get("since", ""),

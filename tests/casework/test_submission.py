@@ -37,6 +37,29 @@ def test_same_submission_key_returns_the_first_report():
     assert GrievanceReport.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_the_street_or_building_chosen_is_kept_and_unsure_is_flagged():
+    grid = f.grid()
+    building = f.grid_area(grid, name="幸福里 3 号楼")
+    report, _secret = submit_report(
+        "k-area", category=CaseCategory.objects.first(), grid=grid, area=building, address="x", description="楼下很吵"
+    )
+    assert report.area == building and not report.place_unsure
+    unsure, _secret = submit_report(
+        "k-unsure",
+        category=CaseCategory.objects.first(),
+        grid=grid,
+        place_unsure=True,
+        address="x",
+        description="楼下很吵",
+    )
+    unsure.refresh_from_db()
+    assert unsure.area is None and unsure.place_unsure
+    building.delete()  # the registry changes; the case stays, without its street or building
+    report.refresh_from_db()
+    assert report.area is None and report.grid == grid
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_reporters_at_once_get_fifty_distinct_references():
     grid = f.grid()

@@ -19,6 +19,7 @@ from alliance.models import Merchant
 from casework.models import CaseCategory, GrievanceReport
 from forms.models import QuestionnaireField, QuestionnairePage
 from tests import factories as f
+from tests.wizard_driver import UNSURE
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def seeded(db, client):
     for name in ANONYMOUS_NAMES[:2]:
         # Rows from before anonymity wiped names, or an import: the name is stored but must not show.
         f.case(grid, anonymous=True, reporter_name=name, reporter_mobile="", description=f"{name}反映楼下太吵")
-    report_anonymously(client, community, grid, ANONYMOUS_NAMES[2])
+    report_anonymously(client, community, ANONYMOUS_NAMES[2])
 
     merchants = [
         f.merchant(
@@ -85,7 +86,7 @@ def seeded(db, client):
     return {"mobiles": REPORTER_MOBILES + MERCHANT_MOBILES + ["13600006666"], "names": ANONYMOUS_NAMES}
 
 
-def report_anonymously(client, community, grid, name):
+def report_anonymously(client, community, name):
     """Through the real wizard: the resident types a name and mobile, then ticks 匿名."""
     key = client.get("/report/").context["submission_key"]
 
@@ -95,7 +96,8 @@ def report_anonymously(client, community, grid, name):
         return client.post("/report/", payload)
 
     post("category", {"category": CaseCategory.objects.get(slug="noise").pk})
-    post("location", {"community": community.pk, "grid": grid.pk, "address": "幸福里 3 号楼"})
+    post("community", {"community": community.pk})
+    post("location", {"area": UNSURE, "address": "幸福里 3 号楼"})
     post("details", {"description": "楼上每晚装修到十一点"})
     post("contact", {"anonymous": "on", "name": name, "mobile": "13712340000", "consent": "on"})
     assert post("review", {"confirm": "on"}).status_code == 302

@@ -77,8 +77,10 @@ def test_three_communities_nine_grids_with_chiefs():
         areas = list(grid.areas.all())
         assert len(areas) >= 2, grid
         assert all(area.chief for area in areas), grid
-    kinds = set(GridArea.objects.values_list("kind", flat=True))
-    assert kinds == {GridArea.Kind.STREET, GridArea.Kind.BUILDING}
+    # Residents choose a street or building of their community in the wizard: every community has both.
+    for community in Community.objects.all():
+        kinds = set(GridArea.objects.filter(grid__community=community).values_list("kind", flat=True))
+        assert kinds == {GridArea.Kind.STREET, GridArea.Kind.BUILDING}, community
 
 
 def test_about_sixty_merchants_mostly_members_across_categories():
@@ -390,7 +392,7 @@ def test_a_published_convention_so_merchants_can_apply_at_once(client):
     assert "附则" in convention.body  # the text of the convention page, not a placeholder
     page = client.get("/apply/").content.decode()
     assert "暂时无法在线申请" not in page
-    assert "店名" in page
+    assert "店铺在哪个社区" in page and all(name in page for name in ("幸福里社区", "东关社区", "南桥社区"))
 
 
 # --- Demo staff and cases: every role can be tried without a shell --------------------------
@@ -431,6 +433,12 @@ def test_demo_cases_stand_at_every_stage_with_real_events():
     actions = list(cases["demo-case-6"].events.values_list("action", flat=True))
     assert actions == ["accept", "dispatch", "start", "resolve", "rate", "close"]
     assert all(case.accept_due > case.created_at for case in cases.values())
+    # Each chose a street or building in the wizard, except one resident who did not know it.
+    assert (
+        cases["demo-case-2"].area.name == "幸福里小区 2 号楼"
+        and cases["demo-case-2"].area.grid == cases["demo-case-2"].grid
+    )
+    assert [key for key, case in cases.items() if case.place_unsure] == ["demo-case-4"]
 
 
 def test_demo_worker_and_moderator_find_work_in_their_inbox(client):

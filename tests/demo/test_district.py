@@ -10,7 +10,7 @@ from django.db.models import F
 from django.urls import reverse
 from wagtail.models import Page
 
-from alliance.models import Community, Grid, Merchant
+from alliance.models import Community, Grid, GridArea, Merchant
 from bulletins.models import HonourRollPage, NewsPage, NoticePage
 from casework.models import CaseEvent, DailySequence, GrievanceReport
 from demo import district
@@ -44,6 +44,10 @@ def check_registry():
     assert not communities.filter(moderators__isnull=True).exists()
     grids = Grid.objects.filter(community__in=communities)
     assert 4 * 90 <= grids.count() <= 8 * 90
+    # Every grid has a street and buildings, so residents of every community find theirs in the wizard.
+    assert not grids.filter(areas__isnull=True).exists()
+    kinds = GridArea.objects.filter(grid__community__in=communities).values_list("grid__community", "kind")
+    assert len(set(kinds)) == 2 * 90
     assert not grids.filter(workers__isnull=True).exists()
     # Demo staff have no usable password until someone sets one.
     worker = grids.first().workers.get()

@@ -268,7 +268,7 @@ class Resident(HttpResident):
         )
 
     def fill(self, place, photo=None):
-        """GET the wizard and POST the four steps before the last; each must lead to the next."""
+        """GET the wizard and POST every step before the last; each must lead to the next."""
         page = self.start(REPORT)
         if page.status != 200:
             raise HarnessError(f"/report/ answered {page.status}: {page.text[:300]}")

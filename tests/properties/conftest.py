@@ -10,17 +10,20 @@ from .checks import make_questionnaire
 
 @pytest.fixture
 def places(db):
-    """What the forms refer to: two communities with a grid each, a convention, a member shop and
-    an application waiting for more information."""
+    """What the forms refer to: two communities with a grid and a street or building each, a
+    convention, a member shop and an application waiting for more information."""
     community = f.community(name="东门社区", slug="dongmen")
     grid = f.grid(community, name="第一网格")
     other = f.community(name="西门社区", slug="ximen")
+    other_grid = f.grid(other, name="第二网格")
     convention = f.convention()
     return {
         "community": community,
         "grid": grid,
+        "area": f.grid_area(grid, name="幸福里 3 号楼"),
         "other": other,
-        "other_grid": f.grid(other, name="第二网格"),
+        "other_grid": other_grid,
+        "other_area": f.grid_area(other_grid, name="西门大街", kind="street"),
         "convention": convention,
         "member": f.merchant(name="老王面馆", community_=community),
         "application": f.application(grid_=grid, state="more_info", link_secret="amend-secret"),

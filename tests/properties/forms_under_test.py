@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import from_field, register_field_strategy
 
 from alliance.fields import MobileField
-from alliance.models import Community, Grid
+from alliance.models import Community
 from alliance.validators import normalise_credit_code, normalise_mobile
 from casework.models import CaseCategory, GrievanceReport
 from forms.apply import forms as apply
-from forms.fields import GridChoiceField, PhotoField
+from forms.fields import UNSURE, CommunityChoiceField, CommunityStep, PhotoField
 from forms.models import Convention
 from forms.report import forms as report
 from tests import factories as f
@@ -51,7 +51,7 @@ def choice_or_junk(model):
 
 # The custom ModelChoiceField subclasses are not in hypothesis' lookup (it matches exact types).
 register_field_strategy(report.CategoryChoiceField, choice_or_junk(CaseCategory))
-register_field_strategy(GridChoiceField, choice_or_junk(Grid))
+register_field_strategy(CommunityChoiceField, choice_or_junk(Community))
 # Our photo field is a FileField that re-encodes: the same arbitrary bytes as Django's FileField get.
 register_field_strategy(PhotoField, from_field(django_forms.FileField()))
 register_field_strategy(MobileField, st.text())
@@ -117,11 +117,29 @@ class Spec:
 
 
 def _place(world):
-    return {"community": world["community"].pk, "grid": world["grid"].pk}
+    return {"area": UNSURE}
+
+
+def area_or_junk(world):
+    """A street or building of the community (or 不清楚) most of the time, else one of another
+    community, empty, a missing pk, any text or the hostile corpus."""
+    return st.one_of(
+        st.sampled_from([UNSURE, str(world["area"].pk)]),
+        st.sampled_from([UNSURE, str(world["area"].pk)]),
+        st.just(str(world["other_area"].pk)),
+        st.just(""),
+        st.integers(-5, 10**12).map(str),
+        st.text(max_size=12),
+        st.sampled_from(HOSTILE),
+    )
 
 
 def _place_strategies(world, fields):
-    return {"community": choice_or_junk(Community), "grid": from_field(fields["grid"])}
+    return {"area": area_or_junk(world)}
+
+
+def _in_community(world):
+    return {"community": world["community"]}
 
 
 def _questionnaire_class(world):
@@ -152,9 +170,16 @@ SPECS = [
         baseline=lambda w: {"category": CaseCategory.objects.first().pk},
     ),
     Spec(
+        "report.community",
+        CommunityStep,
+        {},
+        baseline=lambda w: {"community": w["community"].pk},
+    ),
+    Spec(
         "report.location",
         report.LocationStep,
         {"address": strip},
+        kwargs=_in_community,
         strategies=_place_strategies,
         baseline=lambda w: {**_place(w), "address": "解放路 18 号"},
         files=report.LocationStep.photo_fields,
@@ -174,9 +199,16 @@ SPECS = [
     ),
     Spec("report.review", report.ReportReviewStep, {}, baseline=lambda w: {"confirm": "on"}),
     Spec(
+        "apply.community",
+        apply.ShopCommunityStep,
+        {},
+        baseline=lambda w: {"community": w["community"].pk},
+    ),
+    Spec(
         "apply.shop",
         apply.ShopStep,
         {"shop_name": strip, "address": strip, "credit_code": credit_code},
+        kwargs=_in_community,
         strategies=lambda w, fields: {**_place_strategies(w, fields), "credit_code": CREDIT_CODES},
         baseline=lambda w: {
             **_place(w),
@@ -254,11 +286,13 @@ SPECS = [
         kwargs=lambda w: {"application": w["application"]},
         strategies=lambda w, fields: {
             **_place_strategies(w, fields),
+            "community": choice_or_junk(Community),
             "credit_code": CREDIT_CODES,
             "mobile": MOBILES,
         },
         baseline=lambda w: {
             **_place(w),
+            "community": w["community"].pk,
             "shop_name": "老王面馆",
             "category": "restaurant",
             "address": "解放路 18 号",

@@ -31,11 +31,12 @@ pytestmark = pytest.mark.django_db
 
 
 class Step:
-    def __init__(self, name, benign, hostile=(), photos=()):
+    def __init__(self, name, benign, hostile=(), photos=(), choices=()):
         self.name = name
         self.benign = benign  # world -> valid data
-        self.hostile = hostile  # fields that get the hostile string
+        self.hostile = hostile  # free-text fields that get the hostile string
         self.photos = photos
+        self.choices = choices  # choice fields that get it too: refused in Chinese, never echoed
 
 
 REPORT = {
@@ -43,11 +44,13 @@ REPORT = {
     "model": GrievanceReport,
     "steps": [
         Step("category", lambda w: {"category": CaseCategory.objects.get(slug="noise").pk}),
+        Step("community", lambda w: {"community": w["community"].pk}, choices=("community",)),
         Step(
             "location",
-            lambda w: {"community": w["community"].pk, "grid": w["grid"].pk, "address": "解放路 18 号"},
+            lambda w: {"area": str(w["area"].pk), "address": "解放路 18 号"},
             ("address",),
             photos=("photo_1",),
+            choices=("area",),
         ),
         Step(
             "details",
@@ -76,17 +79,18 @@ APPLY = {
     "wizard": driver.APPLY,
     "model": MerchantApplication,
     "steps": [
+        Step("community", lambda w: {"community": w["community"].pk}, choices=("community",)),
         Step(
             "shop",
             lambda w: {
                 "shop_name": "老王面馆",
                 "category": "restaurant",
+                "area": str(w["area"].pk),
                 "address": "解放路 18 号",
-                "community": w["community"].pk,
-                "grid": w["grid"].pk,
                 "credit_code": CODE,
             },
             ("shop_name", "address", "credit_code"),
+            choices=("area",),
         ),
         Step(
             "contact",
@@ -135,7 +139,7 @@ def walk(client, world, wizard, value):
     key = start.context["submission_key"]
     response = None
     for step in wizard["steps"]:
-        data = {**step.benign(world), **dict.fromkeys(step.hostile, value)}
+        data = {**step.benign(world), **dict.fromkeys(step.hostile + step.choices, value)}
         response = post_step(client, wizard, step, data, key)
         assert response.status_code < 500
         refused = set()
@@ -143,13 +147,13 @@ def walk(client, world, wizard, value):
             form = response.context["wizard"]["form"]
             text = response.content.decode()
             refused = set(form.errors)
-            if not refused <= set(step.hostile):
-                problems.append(f"{step.name}: errors on {sorted(refused)} beyond {step.hostile}")
+            if not refused <= set(step.hostile + step.choices):
+                problems.append(f"{step.name}: errors on {sorted(refused)} beyond {step.hostile + step.choices}")
             for name, messages in form.errors.items():
                 problems.extend(f"{step.name}.{name}: not Chinese: {m!r}" for m in messages if not CJK.search(m))
             if "请修改以下内容后再继续" not in text:
                 problems.append(f"{step.name}: no error summary")
-            if not shown_escaped(text, value):
+            if step.hostile and not shown_escaped(text, value):
                 problems.append(f"{step.name}: typed value not kept escaped")
             data.update({name: step.benign(world)[name] for name in refused if name in step.benign(world)})
             response = post_step(client, wizard, step, data, key)
@@ -163,6 +167,8 @@ def walk(client, world, wizard, value):
         problems.append(f"final step answered {response.status_code}")
         return problems, accepted
     row = wizard["model"].objects.get(submission_key=key)
+    if row.grid_id != world["grid"].pk:
+        problems.append(f"routed to grid {row.grid_id}, not the community's {world['grid'].pk}")
     for name, raw in accepted.items():
         column, normalise = wizard["stored"][name]
         if getattr(row, column) != normalise(raw):

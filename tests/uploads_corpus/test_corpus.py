@@ -23,6 +23,7 @@ from PIL import Image
 from casework.models import CaseCategory, CasePhoto, GrievanceReport
 from portal.uploads import MAX_SIDE, sanitise_image
 from tests import factories as f
+from tests.wizard_driver import UNSURE
 
 from .corpus import ACCEPT, CORPUS
 
@@ -125,24 +126,25 @@ def test_wizard_photo_step(client, place, key):
     expected = CORPUS[key][2]
     wizard_key = client.get("/report/").context["submission_key"]
     post(client, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, wizard_key)
+    post(client, "community", {"community": place["community"].pk}, wizard_key)
     before = wizard_files()
     upload = SimpleUploadedFile(name, data, content_type="image/jpeg")
     response = post(
         client,
         "location",
-        {"community": place["community"].pk, "grid": place["grid"].pk, "address": "解放路 18 号"},
+        {"area": UNSURE, "address": "解放路 18 号"},
         wizard_key,
         files={"photo_1": upload},
     )
     if expected != ACCEPT:
         text = response.content.decode()
-        assert response.status_code == 200 and "第 2 步" in text, key
+        assert response.status_code == 200 and "第 3 步" in text, key
         errors = BeautifulSoup(text, "html.parser").select("#field-location-photo_1 .error")
         assert errors and has_cjk(errors[0].get_text()), key  # a Chinese error next to the field
         assert wizard_files() == before, f"{key}: a refused file was kept"
         assert not CasePhoto.objects.exists()
         return
-    assert response.status_code == 200 and "第 3 步" in response.content.decode(), key
+    assert response.status_code == 200 and "第 4 步" in response.content.decode(), key
     post(client, "details", {"description": "楼下烧烤店每晚十一点后还在放音乐"}, wizard_key)
     post(client, "contact", {"name": "王秀兰", "mobile": "13812345678", "consent": "on"}, wizard_key)
     done = post(client, "review", {"confirm": "on"}, wizard_key)

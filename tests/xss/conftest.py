@@ -18,7 +18,9 @@ from .hostile_text import (
     APPLICATION_TEXT,
     CASE_SECRET,
     CASE_TEXT,
+    IMG,
     NOTE,
+    SCRIPT,
 )
 
 
@@ -26,6 +28,8 @@ from .hostile_text import (
 def world(db):
     community = f.community(name="东门社区", slug="dongmen-xss")
     grid = f.grid(community, name="第一网格")
+    # Typed by an editor, shown on the public location step, the amend page and the case page.
+    area = f.grid_area(grid, name="幸福里" + SCRIPT + IMG, kind="street")
     moderator = f.community_moderator(community, username="moderator")
     worker = f.grid_worker(grid, username="worker")
     editor = f.editor(username="editor")
@@ -37,7 +41,7 @@ def world(db):
         extra = {"assignee": worker} if state not in ("submitted", "accepted") else {}
         if state in ("resolved", "followed_up"):
             extra.update(rating="unsatisfied", resolved_at=now)
-        cases[state] = f.case(grid, state=state, reporter_mobile="13812345678", **CASE_TEXT, **extra)
+        cases[state] = f.case(grid, state=state, area=area, reporter_mobile="13812345678", **CASE_TEXT, **extra)
     # One overdue case, so the supervision list has a row.
     GrievanceReport.objects.filter(pk=cases["accepted"].pk).update(
         overdue=True, accept_due=now - datetime.timedelta(days=3), resolve_due=now - datetime.timedelta(days=1)
@@ -56,6 +60,7 @@ def world(db):
     Merchant.objects.filter(pk=merchant.pk).update(description=NOTE)
     pending = f.application(
         grid_=grid,
+        area=area,
         link_secret=AMEND_SECRET,
         credit_code=f.valid_credit_code("91110105MA01XYW91"),
         state=MerchantApplication.State.MORE_INFO,
@@ -65,6 +70,7 @@ def world(db):
     return {
         "community": community,
         "grid": grid,
+        "area": area,
         "users": {"superuser": superuser, "moderator": moderator, "worker": worker, "editor": editor},
         "cases": cases,
         "approved": approved,

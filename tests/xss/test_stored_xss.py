@@ -90,6 +90,7 @@ def test_case_admin_views_escape_resident_text(client, world, role):
         soup = assert_inert(response, f"{role} case detail ({state})")
         for field in ("address", "description", "since", "result"):
             assert shows(soup, CASE_TEXT[field]), (role, state, field)
+        assert shows(soup, world["area"].name), (role, state, "street")
         assert shows(soup, NOTE), (role, state, "timeline note")
         assert shows(soup, TEMPLATE)
         # Every action form this role gets on this case is on the page, rendered with it.
@@ -236,6 +237,7 @@ def test_public_pages_escape_merchant_and_resident_text(client, world):
         "case via private link": (f"/track/link/{CASE_SECRET}/", NOTE),
         "application status": (f"/apply/status/{APPLICATION_SECRET}/", APPLICATION_TEXT["shop_name"]),
         "application amend": (f"/apply/amend/{AMEND_SECRET}/", NOTE),
+        "application amend's streets": (f"/apply/amend/{AMEND_SECRET}/", world["area"].name),
     }
     for name, (url, expected) in pages.items():
         response = client.get(url, follow=True)  # private links land on the record's own address

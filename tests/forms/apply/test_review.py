@@ -14,6 +14,7 @@ from alliance.models import Merchant
 from forms.models import ApplicationEvent, MerchantApplication
 from tests import factories as f
 from tests.budget import rendered_queries
+from tests.wizard_driver import UNSURE
 
 pytestmark = pytest.mark.django_db
 SECRET = "s3cret-link-for-tests"
@@ -143,7 +144,7 @@ def test_more_info_then_amend_link_then_resubmit(moderator_client, application, 
         "category": "restaurant",
         "address": application.address,
         "community": application.community_id,
-        "grid": application.grid_id,
+        "area": UNSURE,
         "credit_code": application.credit_code,
         "contact_person": "李建国",
         "mobile": "13900001111",
@@ -171,7 +172,7 @@ def test_review_page_shows_the_whole_history(moderator_client, application, clie
             "category": "restaurant",
             "address": application.address,
             "community": application.community_id,
-            "grid": application.grid_id,
+            "area": UNSURE,
             "credit_code": application.credit_code,
             "contact_person": "李建国",
             "mobile": "13900001111",

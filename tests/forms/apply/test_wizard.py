@@ -19,8 +19,12 @@ CODE = f.valid_credit_code()
 TYPED_CODE = CODE.lower()[:9] + " " + CODE.lower()[9:]  # as a shopkeeper types it: lower case, a space
 
 
-def key_of(client):
-    return driver.key_of(client, APPLY)
+def key_of(client, place=None):
+    """The wizard's submission key; with a place, its community step posted (the shop step is next)."""
+    key = driver.key_of(client, APPLY)
+    if place is not None:
+        post(client, "community", {"community": place["community"].pk}, key)
+    return key
 
 
 def post(client, step, data, key, photos=None):
@@ -28,7 +32,7 @@ def post(client, step, data, key, photos=None):
 
 
 def shop_data(place, **overrides):
-    return {**driver.apply_steps(place, credit_code=TYPED_CODE, convention=None)[0].fields, **overrides}
+    return {**driver.apply_steps(place, credit_code=TYPED_CODE, convention=None)[1].fields, **overrides}
 
 
 def walk_to_convention(client, place, key, shop=None):
@@ -42,9 +46,12 @@ def walk(client, place, key, shop=None):
     return post(client, "review", {"confirm": "on"}, key)
 
 
-def test_first_step_shows_progress_and_categories(client, place):
+def test_first_step_asks_for_the_community_then_the_shop(client, place):
     text = client.get("/apply/").content.decode()
-    assert "第 1 步，共 6 步" in text and "中医诊所" in text and "统一社会信用代码" in text
+    assert "第 1 步，共 7 步" in text and "店铺在哪个社区" in text and "东门社区" in text
+    key = driver.key_of(client, APPLY)
+    text = post(client, "community", {"community": place["community"].pk}, key).content.decode()
+    assert "第 2 步，共 7 步" in text and "中医诊所" in text and "统一社会信用代码" in text
 
 
 def test_without_a_published_convention_the_wizard_says_so(client, db):
@@ -80,8 +87,9 @@ def test_review_step_shows_everything_with_change_links(client, place):
     convention = client.get("/apply/").context["convention"]
     response = post(client, "convention", {"convention": convention.pk, "agree": "on", "signed_name": "王建国"}, key)
     text = response.content.decode()
-    assert "第 6 步，共 6 步" in text and "老王面馆" in text and "13900001111" in text and CODE in text
-    for step in ("shop", "contact", "offers", "photos", "convention"):
+    assert "第 7 步，共 7 步" in text and "老王面馆" in text and "13900001111" in text and CODE in text
+    assert "东门社区 · 不清楚所在街巷或楼栋" in text
+    for step in ("community", "shop", "contact", "offers", "photos", "convention"):
         assert f'name="wizard_goto_step" value="{step}"' in text
 
 
@@ -89,7 +97,7 @@ def test_convention_text_is_shown_on_its_step(client, place):
     key = key_of(client)
     response = walk_to_convention(client, place, key)
     text = response.content.decode()
-    assert "第 5 步，共 6 步" in text and "门前三包" in text
+    assert "第 6 步，共 7 步" in text and "门前三包" in text
 
 
 def test_double_submit_makes_one_application(client, place):
@@ -109,7 +117,7 @@ def test_resubmit_from_another_session_with_the_same_key_makes_one(client, place
 
 
 def test_errors_in_chinese_next_to_field_and_at_top_keep_input(client, place):
-    key = key_of(client)
+    key = key_of(client, place)
     response = post(client, "shop", shop_data(place, shop_name="", credit_code="12345"), key)
     text = response.content.decode()
     assert "请修改以下内容后再继续" in text and text.count("请填写店名。") == 2
@@ -119,28 +127,28 @@ def test_errors_in_chinese_next_to_field_and_at_top_keep_input(client, place):
 
 def test_credit_code_of_an_existing_member_is_refused_by_name(client, place):
     f.merchant(name="老张超市", credit_code=CODE)
-    key = key_of(client)
+    key = key_of(client, place)
     response = post(client, "shop", shop_data(place), key)
     text = response.content.decode()
-    assert "该统一社会信用代码已是联盟商户“老张超市”" in text and "第 1 步" in text
+    assert "该统一社会信用代码已是联盟商户“老张超市”" in text and "第 2 步" in text
 
 
 def test_credit_code_of_a_non_member_merchant_may_apply(client, place):
     f.merchant(name="老张超市", credit_code=CODE, status=Merchant.Status.WITHDRAWN)
-    key = key_of(client)
-    assert "第 2 步" in post(client, "shop", shop_data(place), key).content.decode()
+    key = key_of(client, place)
+    assert "第 3 步" in post(client, "shop", shop_data(place), key).content.decode()
 
 
 def test_check_character_failure_is_said_where_it_is_typed_then_flagged_not_refused(client, place):
     wrong = CODE[:17] + ("0" if CODE[17] != "0" else "1")
-    key = key_of(client)
+    key = key_of(client, place)
     told = post(client, "shop", shop_data(place, credit_code=wrong), key).content.decode()
-    assert "第 1 步" in told and "最后一位（校验位）与国家标准计算结果不符" in told
+    assert "第 2 步" in told and "最后一位（校验位）与国家标准计算结果不符" in told
     assert f'value="{wrong}"' in told  # what was typed is kept
     assert f'name="shop-credit_code_confirmed" value="{wrong}"' in told  # what the browser posts back
     confirmed = shop_data(place, credit_code=wrong, credit_code_confirmed=wrong)
     again = post(client, "shop", confirmed, key).content.decode()
-    assert "第 2 步" in again  # the same code a second time: on it goes
+    assert "第 3 步" in again  # the same code a second time: on it goes
     walk_to_convention(client, place, key, shop=confirmed)
     convention = client.get("/apply/").context["convention"]
     review = post(client, "convention", {"convention": convention.pk, "agree": "on", "signed_name": "王建国"}, key)
@@ -152,16 +160,18 @@ def test_check_character_failure_is_said_where_it_is_typed_then_flagged_not_refu
 
 def test_a_corrected_code_after_the_warning_goes_straight_on(client, place):
     wrong = CODE[:17] + ("0" if CODE[17] != "0" else "1")
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place, credit_code=wrong), key)
-    assert "第 2 步" in post(client, "shop", shop_data(place, credit_code=CODE), key).content.decode()
+    assert "第 3 步" in post(client, "shop", shop_data(place, credit_code=CODE), key).content.decode()
 
 
-def test_grid_of_another_community_is_refused(client, place):
-    other = f.grid(f.community())
-    key = key_of(client)
-    response = post(client, "shop", shop_data(place, grid=other.pk), key)
-    assert "所选网格不属于所选社区" in response.content.decode()
+def test_a_street_of_another_community_is_refused_on_its_field(client, place):
+    other = f.grid_area(f.grid(f.community()), name="别处大街", kind="street")
+    key = key_of(client, place)
+    response = post(client, "shop", shop_data(place, area=other.pk), key)
+    text = response.content.decode()
+    assert response.status_code == 200 and "第 2 步" in text and "别处大街" not in text
+    assert text.count("请从列表中重新选择街巷或楼栋。") == 2  # at the top and next to the field
 
 
 @pytest.mark.parametrize(
@@ -177,15 +187,15 @@ def test_grid_of_another_community_is_refused(client, place):
     ],
 )
 def test_contact_errors(client, place, contact, error):
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place), key)
     response = post(client, "contact", contact, key)
     text = response.content.decode()
-    assert error in text and "个人信息告知" in text and "第 2 步" in text
+    assert error in text and "个人信息告知" in text and "第 3 步" in text
 
 
 def test_shop_front_photo_is_required(client, place):
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place), key)
     post(client, "contact", {"contact_person": "王建国", "mobile": "13900001111", "consent": "on"}, key)
     post(client, "offers", {"opening_hours": "全天"}, key)
@@ -202,13 +212,13 @@ def test_shop_front_photo_is_required(client, place):
     ],
 )
 def test_hostile_photos_get_a_field_error(client, place, upload):
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place), key)
     post(client, "contact", {"contact_person": "王建国", "mobile": "13900001111", "consent": "on"}, key)
     post(client, "offers", {"opening_hours": "全天"}, key)
     response = post(client, "photos", {}, key, photos={"shop_front": upload})
     text = response.content.decode()
-    assert "第 4 步" in text and "has-error" in text
+    assert "第 5 步" in text and "has-error" in text
 
 
 def test_kept_photo_counts_when_coming_back_to_the_step(client, place):
@@ -218,7 +228,7 @@ def test_kept_photo_counts_when_coming_back_to_the_step(client, place):
         "/apply/", {f"{PREFIX}-current_step": "convention", "submission_key": key, "wizard_goto_step": "photos"}
     )
     response = post(client, "photos", {}, key)  # no new file chosen: the stored one stays
-    assert "第 5 步" in response.content.decode()
+    assert "第 6 步" in response.content.decode()
 
 
 def test_signature_must_match_contact_person(client, place):
@@ -241,7 +251,7 @@ def test_a_convention_replaced_meanwhile_must_be_read_again(client, place):
 
 
 def test_back_keeps_what_was_typed_even_if_invalid(client, place):
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place), key)
     response = client.post(
         "/apply/",
@@ -254,19 +264,19 @@ def test_back_keeps_what_was_typed_even_if_invalid(client, place):
         },
     )
     text = response.content.decode()
-    assert "第 1 步" in text and 'value="老王面馆"' in text
-    assert "第 1 步" in client.get("/apply/").content.decode()  # reload keeps the step
+    assert "第 2 步" in text and 'value="老王面馆"' in text
+    assert "第 2 步" in client.get("/apply/").content.decode()  # reload keeps the step
     response = post(client, "shop", shop_data(place), key)
     assert 'value="王建国"' in response.content.decode() and 'value="139"' in response.content.decode()
 
 
 def test_reload_keeps_progress_and_restart_clears_it(client, place):
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place), key)
-    assert "第 2 步" in client.get("/apply/").content.decode()
+    assert "第 3 步" in client.get("/apply/").content.decode()
     confirm = client.get("/apply/?restart=1")  # a link: it only asks, and wipes nothing
     assert "清空已填写的内容？" in confirm.content.decode()
-    assert "第 2 步" in client.get("/apply/").content.decode()
+    assert "第 3 步" in client.get("/apply/").content.decode()
     wiped = client.post("/apply/", {"wizard_restart": "1"})
     assert wiped.status_code == 302 and wiped["Location"] == "/apply/"  # no ?restart left in the history
     assert "第 1 步" in client.get("/apply/").content.decode()
@@ -274,7 +284,7 @@ def test_reload_keeps_progress_and_restart_clears_it(client, place):
 
 
 def test_expired_session_is_told_plainly(client, place):
-    key = key_of(client)
+    key = key_of(client, place)
     post(client, "shop", shop_data(place), key)
     client.cookies.clear()
     response = post(client, "contact", {"contact_person": "王建国"}, key)
@@ -316,6 +326,8 @@ def _submit(place, key, convention):
             "address": "解放路 18 号",
             "community": place["community"],
             "grid": place["grid"],
+            "area": None,
+            "place_unsure": True,
             "credit_code": CODE,
         },
         contact={"contact_person": "王建国", "mobile": "13900001111", "email": ""},

@@ -7,9 +7,8 @@ import pytest
 from django.test import Client
 
 from casework.models import CaseCategory, CasePhoto, GrievanceReport
-from tests import factories as f
 from tests import wizard_driver as driver
-from tests.wizard_driver import REPORT, jpeg_bytes, key_of
+from tests.wizard_driver import REPORT, UNSURE, jpeg_bytes, key_of
 
 pytestmark = pytest.mark.django_db
 PREFIX = REPORT.prefix
@@ -17,6 +16,12 @@ PREFIX = REPORT.prefix
 
 def post(client, step, data, key, photos=None):
     return driver.post_step(client, REPORT, step, data, key, photos)
+
+
+def to_location(client, place, key, category=None):
+    """Steps 1 and 2 (category, community): the location step is next."""
+    post(client, "category", {"category": (category or CaseCategory.objects.first()).pk}, key)
+    return post(client, "community", {"community": place["community"].pk}, key)
 
 
 def walk(client, place, key, contact=None, photo=True):
@@ -28,7 +33,7 @@ def test_first_step_shows_progress_and_categories(client, place):
     response = client.get("/report/")
     text = response.content.decode()
     assert response.status_code == 200
-    assert "第 1 步，共 5 步" in text and "油烟扰民" in text and "饭店排烟" in text
+    assert "第 1 步，共 6 步" in text and "油烟扰民" in text and "饭店排烟" in text
 
 
 def test_full_walk_creates_one_report_with_photo_and_shows_reference(client, place):
@@ -55,30 +60,30 @@ def test_double_submit_makes_one_report(client, place):
 
 def test_errors_show_next_to_field_and_at_top_and_keep_input(client, place):
     key = key_of(client)
-    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
-    response = post(client, "location", {"community": place["community"].pk, "grid": "", "address": "我家楼下"}, key)
+    to_location(client, place, key)
+    response = post(client, "location", {"area": "", "address": "我家楼下"}, key)
     text = response.content.decode()
-    assert "请修改以下内容后再继续" in text and text.count("请选择网格。") == 2
+    assert "请修改以下内容后再继续" in text and text.count("请选择街巷或楼栋；不清楚请选“不清楚 / 列表里没有”。") == 2
     assert 'value="我家楼下"' in text
 
 
 def test_back_keeps_what_was_typed_even_if_invalid(client, place):
     key = key_of(client)
-    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    to_location(client, place, key)
     response = client.post(
         "/report/",
         {
             f"{PREFIX}-current_step": "location",
             "submission_key": key,
-            "wizard_goto_step": "category",
+            "wizard_goto_step": "community",
             "location-address": "菜市场北门",
         },
     )
-    assert "第 1 步" in response.content.decode()
+    assert "第 2 步" in response.content.decode()
     forward = client.get("/report/")  # reload shows the current step, not a restart
-    assert "第 1 步" in forward.content.decode()
-    response = post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
-    assert 'value="菜市场北门"' in response.content.decode()
+    assert "第 2 步" in forward.content.decode()
+    response = post(client, "community", {"community": place["community"].pk}, key)
+    assert "第 3 步" in response.content.decode() and 'value="菜市场北门"' in response.content.decode()
 
 
 def test_reload_keeps_progress_and_restart_clears_it(client, place):
@@ -98,9 +103,9 @@ def test_expired_session_is_told_plainly(client, place):
     key = key_of(client)
     post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
     client.cookies.clear()  # the session is gone
-    response = post(client, "location", {"community": place["community"].pk}, key)
+    response = post(client, "community", {"community": place["community"].pk}, key)
     text = response.content.decode()
-    assert response.status_code == 400 and "您的填写已过期" in text and "请选择网格" not in text
+    assert response.status_code == 400 and "您的填写已过期" in text and "请选择社区" not in text
 
 
 def test_anonymous_report_keeps_no_contact(client, place):
@@ -121,9 +126,8 @@ def test_anonymous_report_keeps_no_contact(client, place):
 )
 def test_contact_errors_are_in_chinese_and_nothing_is_saved(client, place, contact, error):
     key = key_of(client)
-    category = CaseCategory.objects.get(slug="noise")
-    post(client, "category", {"category": category.pk}, key)
-    post(client, "location", {"community": place["community"].pk, "grid": place["grid"].pk, "address": "x 号"}, key)
+    to_location(client, place, key, CaseCategory.objects.get(slug="noise"))
+    post(client, "location", {"area": UNSURE, "address": "x 号"}, key)
     post(client, "details", {"description": "晚上十二点还很吵闹"}, key)
     response = post(client, "contact", contact, key)
     assert error in response.content.decode()
@@ -132,32 +136,24 @@ def test_contact_errors_are_in_chinese_and_nothing_is_saved(client, place, conta
 
 def test_hostile_upload_gets_field_error(client, place):
     key = key_of(client)
-    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
+    to_location(client, place, key)
     response = post(
         client,
         "location",
-        {"community": place["community"].pk, "grid": place["grid"].pk, "address": "解放路"},
+        {"area": UNSURE, "address": "解放路"},
         key,
         photos={"photo_1": ("photo.png", b"<svg onload=alert(1)></svg>")},
     )
-    assert "照片" in response.content.decode() and "第 2 步" in response.content.decode()
-
-
-def test_grid_of_another_community_is_refused(client, place):
-    other = f.grid(f.community())
-    key = key_of(client)
-    post(client, "category", {"category": CaseCategory.objects.first().pk}, key)
-    response = post(client, "location", {"community": place["community"].pk, "grid": other.pk, "address": "x"}, key)
-    assert "所选网格不属于所选社区" in response.content.decode()
+    assert "照片" in response.content.decode() and "第 3 步" in response.content.decode()
 
 
 def start_with_photo(place, key_client):
     client, key = key_client
-    post(client, "category", {"category": CaseCategory.objects.get(slug="noise").pk}, key)
+    to_location(client, place, key, CaseCategory.objects.get(slug="noise"))
     post(
         client,
         "location",
-        {"community": place["community"].pk, "grid": place["grid"].pk, "address": "解放路 18 号"},
+        {"area": UNSURE, "address": "解放路 18 号"},
         key,
         photos={"photo_1": ("门口.jpg", jpeg_bytes())},
     )
