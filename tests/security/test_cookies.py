@@ -43,7 +43,7 @@ def test_the_wizard_still_works_with_the_renamed_cookies(client, production, hom
         **HTTPS,
     )
     assert response.status_code == 200
-    assert "第 2 步，共 5 步" in response.content.decode()
+    assert "第 2 步，共 6 步" in response.content.decode()
 
 
 def test_a_post_without_the_host_csrf_cookie_is_refused(production, home):

@@ -54,7 +54,7 @@ def test_public_pages_and_admin_run_with_no_csp_violation(live_server, home, edi
     assert violations(page) == [], "home page"
 
     page.goto(base + "/report/")
-    assert page.get_by_text("第 1 步，共 5 步").is_visible()
+    assert page.get_by_text("第 1 步，共 6 步").is_visible()
     # The honeypot is placed by site.css now (its style attribute would be blocked): off screen.
     assert page.eval_on_selector(".honeypot", "el => el.getBoundingClientRect().right") < 0
     assert violations(page) == [], "report wizard"
