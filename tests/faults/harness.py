@@ -211,7 +211,9 @@ class Server:
                 conn.request("GET", "/robots.txt")
                 status = conn.getresponse().status
                 conn.close()
-                if status == 200:
+                # Any answer means a worker is serving; with the database down on purpose,
+                # robots.txt (it names the site's address, from the database) answers 503.
+                if status in (200, 503):
                     return
             except OSError:
                 pass

@@ -170,11 +170,19 @@ def test_a_community_whose_grids_went_since_its_step_is_told_on_the_area(db):
     assert form.errors["area"] == ["新建社区还没有划分网格，暂时不能在网上受理。请拨打社区服务热线反映。"]
 
 
-def test_location_posted_before_any_community_asks_for_one(client, places):
+def test_location_posted_before_any_community_is_refused(client, places):
+    # The location step is not reached before the community step: the wizard refuses it plainly
+    # (forms/wizard.py) and stays on the community step; nothing is stored.
     key = key_of(client)
     driver.post_step(client, REPORT, "category", {"category": CaseCategory.objects.first().pk}, key)
     page = driver.post_step(client, REPORT, "location", {"area": UNSURE, "address": "解放路 18 号"}, key)
-    assert page.status_code == 200 and "请先回到上一步选择社区。" in page.content.decode()
+    assert page.status_code == 400 and "第 2 步" in page.content.decode()
+    assert not GrievanceReport.objects.exists()
+
+
+def test_the_location_form_without_a_community_asks_for_one(db):
+    form = fields.PlaceFields(data={"area": UNSURE, "address": "解放路 18 号"}, community=None)
+    assert not form.is_valid() and "请先回到上一步选择社区。" in str(form.errors)
 
 
 def test_changing_the_community_offers_the_new_ones_places_and_keeps_the_address(client, places):
@@ -321,14 +329,19 @@ def asked_for_more(places):
     )
 
 
+def amend_page(client):
+    """The amend form's own address: the private link lands there (its secret stays out of the address)."""
+    return client.get(f"/apply/amend/{SECRET}/")["Location"]
+
+
 def test_amend_shows_the_chosen_building_among_the_communitys_own(client, places, asked_for_more):
-    page = client.get(f"/apply/amend/{SECRET}/").content.decode()
+    page = client.get(amend_page(client)).content.decode()
     assert f'<option value="{places["building_5"].pk}" selected>幸福里 5 号楼</option>' in page
     assert "西门大街" not in page
 
 
 def test_amend_to_another_community_offers_its_places_then_routes_by_them(client, places, asked_for_more):
-    url = f"/apply/amend/{SECRET}/"
+    url = amend_page(client)
     moved = amend_data(asked_for_more, community=places["y"].pk, area=places["building_5"].pk)
     page = client.post(url, moved)
     text = page.content.decode()
@@ -341,6 +354,6 @@ def test_amend_to_another_community_offers_its_places_then_routes_by_them(client
 
 
 def test_amend_with_unsure_routes_to_the_first_grid(client, places, asked_for_more):
-    assert client.post(f"/apply/amend/{SECRET}/", amend_data(asked_for_more, area=UNSURE)).status_code == 302
+    assert client.post(amend_page(client), amend_data(asked_for_more, area=UNSURE)).status_code == 302
     asked_for_more.refresh_from_db()
     assert asked_for_more.grid == places["grid_a"] and asked_for_more.area is None and asked_for_more.place_unsure

@@ -41,11 +41,12 @@ def first_steps(wizard, place):
 
 
 def started(client, wizard, place):
-    """A wizard whose first step is done: the browser is at step 2. Returns the submission key."""
+    """A wizard whose first two steps are done (the second is the community): the browser is at
+    step 3, the first with typed text. Returns the submission key."""
     key = driver.key_of(client, wizard)
-    step = first_steps(wizard, place)[0]
-    response = driver.post_step(client, wizard, step.name, step.fields, key, step.photos)
-    assert response.status_code == 200 and "第 2 步" in response.content.decode()
+    for step in first_steps(wizard, place)[:2]:
+        response = driver.post_step(client, wizard, step.name, step.fields, key, step.photos)
+    assert response.status_code == 200 and "第 3 步" in response.content.decode()
     return key
 
 
@@ -64,10 +65,10 @@ TAMPERED = {
 }
 
 
-def assert_refused_at_step_2(response):
+def assert_refused_at_step_3(response):
     text = response.content.decode()
     assert response.status_code == 400, text[:500]
-    assert REFUSED in text and "第 2 步" in text
+    assert REFUSED in text and "第 3 步" in text
     assert 'name="submission_key"' in text  # the form to go on with, not an error page
 
 
@@ -81,33 +82,33 @@ def test_a_tampered_current_step_is_refused_plainly_and_the_wizard_goes_on(clien
     key = started(client, wizard, place)
     steps = first_steps(wizard, place)
     value = TAMPERED[tampered](wizard)
-    data = {**driver.payload(wizard, steps[1].name, steps[1].fields, key), f"{wizard.prefix}-current_step": value}
+    data = {**driver.payload(wizard, steps[2].name, steps[2].fields, key), f"{wizard.prefix}-current_step": value}
     if value == "review":
         data.update({"review-confirm": "on"})
 
     with caplog.at_level(logging.INFO):
         response = client.post(wizard.url, data)
 
-    assert_refused_at_step_2(response)
+    assert_refused_at_step_3(response)
     typed = "解放路 18 号" if wizard is REPORT else "王建国"
-    assert typed in response.content.decode()  # what was typed on step 2 is still there
+    assert typed in response.content.decode()  # what was typed on step 3 is still there
     assert stored_nothing()
     for record in caplog.records:
         message = record.getMessage()
         assert len(message) < 300 and "\x00" not in message and "\u202e" not in message, message[:300]
-    # The session is as it was: a reload shows step 2, and step 2 posted properly goes on to step 3.
-    assert "第 2 步" in client.get(wizard.url).content.decode()
-    response = driver.post_step(client, wizard, steps[1].name, steps[1].fields, key, steps[1].photos)
-    assert response.status_code == 200 and "第 3 步" in response.content.decode()
+    # The session is as it was: a reload shows step 3, and step 3 posted properly goes on to step 4.
+    assert "第 3 步" in client.get(wizard.url).content.decode()
+    response = driver.post_step(client, wizard, steps[2].name, steps[2].fields, key, steps[2].photos)
+    assert response.status_code == 200 and "第 4 步" in response.content.decode()
 
 
 @pytest.mark.parametrize("wizard", [REPORT, APPLY], ids=["report", "apply"])
 def test_a_post_without_the_management_step_is_refused_plainly(client, place, wizard):
     key = started(client, wizard, place)
-    step = first_steps(wizard, place)[1]
+    step = first_steps(wizard, place)[2]
     data = driver.payload(wizard, step.name, step.fields, key)
     del data[f"{wizard.prefix}-current_step"]
-    assert_refused_at_step_2(client.post(wizard.url, data))
+    assert_refused_at_step_3(client.post(wizard.url, data))
 
 
 def test_a_post_with_too_many_fields_gets_a_chinese_page_not_a_500(client, place):
@@ -125,13 +126,13 @@ def test_going_to_a_step_not_yet_reached_is_refused(client, place, wizard, targe
     response = client.post(
         wizard.url,
         {
-            f"{wizard.prefix}-current_step": first_steps(wizard, place)[1].name,
+            f"{wizard.prefix}-current_step": first_steps(wizard, place)[2].name,
             "submission_key": key,
             "wizard_goto_step": target,
         },
     )
-    assert_refused_at_step_2(response)
-    assert "第 2 步" in client.get(wizard.url).content.decode()
+    assert_refused_at_step_3(response)
+    assert "第 3 步" in client.get(wizard.url).content.decode()
 
 
 @pytest.mark.parametrize("wizard", [REPORT, APPLY], ids=["report", "apply"])
@@ -195,11 +196,11 @@ def test_application_photos_with_very_long_file_names_are_kept(client, place, di
     key = driver.key_of(client, APPLY)
     photos = {"shop_front": (LONG_NAMES[name], jpeg_bytes(color="red")), "licence": (LONG_NAMES[name], jpeg_bytes())}
     steps = driver.apply_steps(place, credit_code=CODE, convention=None, photos=photos)
-    for step in steps[:4]:
+    for step in steps[:5]:
         response = driver.post_step(client, APPLY, step.name, step.fields, key, step.photos)
         assert response.status_code == 200, response.content.decode()[:300]
     convention = client.get(APPLY.url).context["convention"]
-    driver.post_step(client, APPLY, "convention", {**steps[4].fields, "convention": convention.pk}, key)
+    driver.post_step(client, APPLY, "convention", {**steps[5].fields, "convention": convention.pk}, key)
     done = driver.post_step(client, APPLY, "review", {"confirm": "on"}, key)
     assert done.status_code == 302 and done["Location"] == APPLY.thanks
     assert ApplicationPhoto.objects.count() == 2
