@@ -134,9 +134,11 @@ def _pg_template_dump(dump):
         stamp = fingerprint()
         place = _read_place(marker, stamp)
         if place is None:
+            # Built from empty: the database on the shared server may have been migrated by another
+            # checkout (another branch's migrations), and this clone's stamp in var/ knows nothing of it.
             with psycopg.connect(f"{PG_SHARED}/postgres", autocommit=True, connect_timeout=10) as conn:
-                if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_TEMPLATE_DB]).fetchone():
-                    conn.execute(f'CREATE DATABASE "{PG_TEMPLATE_DB}"')
+                conn.execute(f'DROP DATABASE IF EXISTS "{PG_TEMPLATE_DB}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{PG_TEMPLATE_DB}"')
             env = clean_env(DATABASE_URL=url, PRIVATE_MEDIA_ROOT="/nonexistent")
             manage(env, "migrate", "-v0")
             place = seed(env)
