@@ -147,6 +147,16 @@ def _pg_template_dump(dump):
     return place
 
 
+def pg_restore_copy(name, dump):
+    """(url, place): a new database `name` on the shared server, restored from the kept template."""
+    place = _pg_template_dump(dump)
+    with psycopg.connect(f"{PG_SHARED}/postgres", autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_SHARED}/{name}"
+    subprocess.run(["pg_restore", "--no-owner", "--no-acl", "-d", url, str(dump)], check=True, timeout=120)
+    return url, place
+
+
 def private_postgres(root=None):
     """(cluster, place): a private cluster on port 5439 with the migrated, seeded database `shangju`."""
     cluster = PrivateCluster(PRIVATE_PG_PORT, root).create()

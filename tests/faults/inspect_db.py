@@ -2,8 +2,14 @@
 
 import sqlite3
 
+import psycopg
+
 
 def rows(db, sql):
+    """The rows of `sql` in a SQLite file or, given a postgres:// URL, a PostgreSQL database."""
+    if str(db).startswith("postgres"):
+        with psycopg.connect(str(db), connect_timeout=10) as conn:
+            return [tuple(row) for row in conn.execute(sql).fetchall()]
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
 
