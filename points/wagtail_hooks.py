@@ -6,6 +6,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
@@ -17,7 +18,7 @@ from portal.tables import DateTimeColumn
 from . import admin_views, views
 from . import permissions as can
 from .forms import ActivityAdminForm
-from .models import Activity
+from .models import Activity, Attendance, ReversalRequest
 
 app_name = "points_admin"
 
@@ -117,6 +118,38 @@ class PointsGroup(SnippetViewSetGroup):
 
 
 register_snippet(PointsGroup)
+
+
+class PointsPanel(Component):
+    """What waits for this user's second signature: attendance to confirm and reversals to approve.
+
+    What the user recorded or asked for themselves is left out: the two-person rule means it waits
+    for a colleague, and counting it here would send them to a queue where they can do nothing.
+    """
+
+    name = "points"
+    order = 60
+    template_name = "points/admin/dashboard_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context):
+        user = self.request.user
+        context = {}
+        if can.can_confirm(user):
+            waiting = Attendance.objects.filter(confirmed_at__isnull=True).exclude(recorded_by=user)
+            context.update(attendance=waiting.count(), confirm_url=reverse("points_admin:confirm"))
+        if can.can_approve_reversal(user):
+            pending = ReversalRequest.objects.filter(status=ReversalRequest.Status.PENDING).exclude(requested_by=user)
+            context.update(reversals=pending.count(), reversals_url=reverse("points_admin:reversals"))
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_points_panel(request, panels):
+    if can.can_confirm(request.user) or can.can_approve_reversal(request.user):
+        panels.append(PointsPanel(request))
 
 
 @hooks.register("register_log_actions")

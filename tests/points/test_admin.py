@@ -4,6 +4,7 @@ printed cards and acting for a resident; each action in the audit log, each wron
 
 import datetime
 import io
+import re
 from urllib.parse import unquote
 
 import pytest
@@ -423,3 +424,30 @@ def test_the_account_page_runs_the_same_queries_for_many_movements(staff, django
         f.give_points(person, 1)
     many = rendered_queries(django_assert_max_num_queries, clients["secretary"], url, 40)
     assert many == few
+
+
+def dashboard_count(client, name):
+    """The number a panel shows on the admin dashboard, or None when it is not there."""
+    found = re.search(rf'data-count="{name}">(\d+)<', text(client.get("/admin/")))
+    return int(found.group(1)) if found else None
+
+
+def test_the_dashboard_counts_what_waits_for_a_second_person(staff):
+    people, clients = staff
+    activity = f.activity(title="楼道清扫")
+    wang, li = signed_up(activity, "王秀兰", "李建国")
+    f.happened(activity)
+    earning.record_attendance(activity, wang, "2", people["editor"])
+    earning.record_attendance(activity, li, "1", people["worker"])
+    # The worker recorded 李建国 and cannot confirm it: only 王秀兰 waits for them.
+    assert dashboard_count(clients["worker"], "attendance") == 1
+    assert dashboard_count(clients["secretary"], "attendance") == 2
+    assert dashboard_count(clients["editor"], "attendance") is None  # editors do not confirm
+    assert dashboard_count(clients["worker"], "reversals") is None
+    record = f.give_points(f.person(name="赵桂芳"), 5)
+    account = Account.objects.get(person__name="赵桂芳")
+    clients["secretary"].post(f"{ADMIN}transfers/{record.pk}/reverse/?account={account.pk}", {"reason": "登记错了人"})
+    assert dashboard_count(clients["secretary"], "reversals") == 0
+    assert dashboard_count(clients["deputy"], "reversals") == 1
+    page = text(clients["deputy"].get("/admin/"))
+    assert "志愿积分待办" in page and f'href="{ADMIN}reversals/"' in page
