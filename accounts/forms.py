@@ -42,3 +42,10 @@ class NameForm(forms.Form):
         if any(unicodedata.category(c).startswith("C") or c in "<>" for c in name):
             raise forms.ValidationError(_("姓名里不能有特殊符号。"))
         return name
+
+
+class CloseAccountForm(forms.Form):
+    understood = forms.BooleanField(
+        label=_("我已了解：注销后不能再用这个账号登录，积分余额作废，不能恢复"),
+        error_messages={"required": _("请先勾选确认，再注销账号。")},
+    )

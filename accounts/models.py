@@ -38,6 +38,9 @@ class Person(models.Model):
     name = models.CharField(_("姓名"), max_length=40, blank=True, help_text=_("公示时只显示姓和最后一个字"))
     verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    closed_at = models.DateTimeField(
+        _("注销时间"), null=True, blank=True, help_text=_("本人注销后，手机号和姓名已删除，积分记录匿名保留")
+    )
 
     class Meta:
         verbose_name = _("居民账号")
@@ -58,6 +61,8 @@ class Person(models.Model):
     @property
     def masked_name(self):
         """王*国: as public lists show residents."""
+        if self.closed_at is not None:
+            return str(_("已注销"))
         if not self.name:
             return str(_("居民"))
         if len(self.name) <= 2:

@@ -17,7 +17,8 @@ from wagtail import hooks
 from portal.privacy import mask_mobile
 from portal.ratelimit import BUSY_RETRY_AFTER
 
-from .forms import CodeForm, MobileForm, NameForm
+from .closing import close_account
+from .forms import CloseAccountForm, CodeForm, MobileForm, NameForm
 from .models import Person
 from .signin import SignInRefused, send_code, sign_in, verify_code
 
@@ -25,6 +26,8 @@ MOBILE_SESSION_KEY = "sign_in_mobile"
 NEXT_SESSION_KEY = "sign_in_next"
 # Wagtail hook other apps register: fn(request, person) -> a section dict or None, shown on /my/.
 MY_SECTIONS_HOOK = "my_sections"
+# Wagtail hook: fn(person) -> a line of text (what closing the account will lose) or None.
+CLOSING_SUMMARY_HOOK = "closing_summary"
 
 
 def _safe_next(request, value):
@@ -36,7 +39,7 @@ def _safe_next(request, value):
 @require_http_methods(["GET", "POST"])
 def sign_in_view(request):
     """Step 1: the mobile number."""
-    form = MobileForm(request.POST or None)
+    form = MobileForm(request.POST if request.method == "POST" else None)
     refusal = None
     if request.method == "GET":
         request.session[NEXT_SESSION_KEY] = _safe_next(request, request.GET.get("next"))
@@ -69,7 +72,7 @@ def sign_in_code_view(request):
     mobile = request.session.get(MOBILE_SESSION_KEY)
     if not mobile:
         return redirect("sign_in")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST if request.method == "POST" else None)
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,10 +120,27 @@ def my_name_view(request):
     if person is None:
         return render(request, "accounts/not_a_person.html", status=403)
     target = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    form = NameForm(request.POST or None, initial={"name": person.name})
+    form = NameForm(request.POST if request.method == "POST" else None, initial={"name": person.name})
     if request.method == "POST" and form.is_valid():
         person.name = form.cleaned_data["name"]
         person.save(update_fields=["name"])
         messages.success(request, _("已保存您的姓名。"))
         return redirect(target)
     return render(request, "accounts/my_name.html", {"form": form, "next": target})
+
+
+@login_required(login_url="sign_in")
+@require_http_methods(["GET", "POST"])
+def my_close_view(request):
+    """注销账号: what will go and what stays, a box to tick, then the account is closed and signed out."""
+    person = person_of(request)
+    if person is None:
+        return render(request, "accounts/not_a_person.html", status=403)
+    form = CloseAccountForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        close_account(person)
+        logout(request)
+        messages.success(request, _("您的账号已注销，手机号和姓名已删除。感谢您参与商居联盟。"))
+        return redirect("/")
+    balances = [s for s in (hook(person) for hook in hooks.get_hooks(CLOSING_SUMMARY_HOOK)) if s]
+    return render(request, "accounts/my_close.html", {"form": form, "person": person, "lines": balances})

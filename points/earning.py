@@ -99,6 +99,8 @@ def confirm_attendance(attendance, confirmed_by, at=None):
             raise LedgerError(_("登记出勤的人不能自己复核，请另一位工作人员复核。"))
         if attendance.transfer_id:
             return attendance.transfer
+        if attendance.person.closed_at is not None:
+            raise LedgerError(_("这位居民已注销账号，积分不再发放。"))
         activity = attendance.activity
         points = attendance.points
         if points < 1:
@@ -116,3 +118,13 @@ def confirm_attendance(attendance, confirmed_by, at=None):
         attendance.save(update_fields=["confirmed_by", "confirmed_at", "transfer"])
     log(attendance, "points.confirm_attendance", user=confirmed_by, data={"points": points, "transfer": issue.pk})
     return issue
+
+
+def withdraw_on_closing(person, at):
+    """A closing account leaves the activities still to come; a place it held goes to who waits."""
+    coming = SignUp.objects.filter(person=person, activity__starts_at__gt=at).exclude(status=SignUp.Status.CANCELLED)
+    for signed in coming.select_related("activity"):
+        if signed.activity.is_open:
+            cancel(signed.activity, person)
+        else:
+            SignUp.objects.filter(pk=signed.pk).update(status=SignUp.Status.CANCELLED)

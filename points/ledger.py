@@ -141,6 +141,21 @@ def expire_year(year, now=None):
     return expired
 
 
+def take_back_on_closing(person, at):
+    """A closing account's balance goes back to the issuer; live spend codes die (accounts/closing.py)."""
+    account = Account.objects.filter(person=person).first()
+    if account is not None:
+        account = Account.objects.select_for_update().get(pk=account.pk)
+        if account.balance > 0:
+            transfer(
+                Transfer.Kind.CLOSE,
+                [(account, -account.balance), (Account.issuer(), account.balance)],
+                key=f"close:{account.pk}",
+                memo=_("本人注销账号，余额收回"),
+            )
+    person.spend_codes.filter(used_at__isnull=True, expires_at__gt=at).update(expires_at=at)
+
+
 def reconcile():
     """Every mismatch of the ledger, as lines to print: balances against entries, transfers against zero."""
     problems = []

@@ -118,11 +118,12 @@ class Transfer(AppendOnlyModel):
         SPEND = "spend", _("商户抵扣")
         SETTLE = "settle", _("商户结算")
         EXPIRE = "expire", _("过期回收")
+        CLOSE = "close", _("注销回收")
         REVERSE = "reverse", _("冲正")
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     # Idempotency: issue:<activity>:<person>, spend:<code>, settle:<merchant>:<month>, expire:<year>:<account>,
-    # reverse:<transfer>. A retried or parallel request with the same key finds the first transfer.
+    # close:<account>, reverse:<transfer>. A retried or parallel request with the same key finds the first transfer.
     key = models.CharField(max_length=80, unique=True)
     memo = models.CharField(_("说明"), max_length=200, blank=True)
     reason = models.TextField(_("冲正理由"), blank=True)

@@ -95,7 +95,7 @@ def spend(request):
     """The resident asks to spend N points and gets a one-time code (and its QR code) for the counter."""
     person = signed_in_person(request)
     account = Account.for_person(person)
-    form = SpendForm(request.POST or None)
+    form = SpendForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             record, code = spending.issue_code(person, form.cleaned_data["points"])

@@ -6,8 +6,8 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
@@ -15,10 +15,10 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 
 from portal.tables import DateTimeColumn
 
-from . import admin_views, views
+from . import admin_views, earning, ledger, views
 from . import permissions as can
 from .forms import ActivityAdminForm
-from .models import Activity, Attendance, ReversalRequest
+from .models import Account, Activity, Attendance, ReversalRequest
 
 app_name = "points_admin"
 
@@ -171,6 +171,20 @@ def register_points_log_actions(actions):
 @hooks.register("my_sections")
 def my_points(request, person):
     return views.my_points_section(request, person)
+
+
+@hooks.register("person_closing")
+def settle_points_on_closing(person, at):
+    ledger.take_back_on_closing(person, at)
+    earning.withdraw_on_closing(person, at)
+
+
+@hooks.register("closing_summary")
+def closing_points_line(person):
+    account = Account.objects.filter(person=person).first()
+    if account and account.balance > 0:
+        return _("志愿积分余额 %(balance)d 分作废，不能再到商户抵扣；") % {"balance": account.balance}
+    return None
 
 
 @hooks.register("notice_extras")

@@ -47,6 +47,7 @@ urlpatterns = [
     path("my/sign-in/code/", accounts_views.sign_in_code_view, name="sign_in_code"),
     path("my/sign-out/", accounts_views.sign_out_view, name="sign_out"),
     path("my/name/", accounts_views.my_name_view, name="my_name"),
+    path("my/close/", accounts_views.my_close_view, name="my_close"),
     path("my/cases/<str:reference>/", report_views.track_mine, name="track_mine"),
     path("my/points/", points_views.my_movements, name="points_movements"),
     path("my/points/spend/", points_views.spend, name="points_spend"),

@@ -179,7 +179,11 @@ def application_amend(request, reference):
     if application.state != MerchantApplication.State.MORE_INFO:
         # Already resubmitted (or decided): the status page says where it stands.
         return redirect(status_page)
-    form = AmendForm(request.POST or None, request.FILES or None, application=application)
+    form = AmendForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        application=application,
+    )
     if request.method == "POST" and form.is_valid():
         photos = [
             (kind, form.cleaned_data[kind]) for kind in ApplicationPhoto.Kind.values if form.cleaned_data.get(kind)

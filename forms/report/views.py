@@ -129,7 +129,7 @@ REFERENCE_WINDOW = 60 * 60
 
 @require_http_methods(["GET", "POST"])
 def track(request):
-    form = TrackForm(request.POST or None)
+    form = TrackForm(request.POST if request.method == "POST" else None)
     message = ""
     status = 200
     if request.method == "POST":
@@ -168,7 +168,7 @@ def track(request):
 def _status_page(request, report):
     rating_form = None
     if report.is_rateable:
-        rating_form = RatingForm(request.POST or None)
+        rating_form = RatingForm(request.POST if request.method == "POST" else None)
         if request.method == "POST" and rating_form.is_valid():
             try:
                 rate(report, rating_form.cleaned_data["rating"], rating_form.cleaned_data["comment"].strip())
