@@ -44,6 +44,10 @@ class NameForm(forms.Form):
         return name
 
 
+class NewMobileForm(forms.Form):
+    mobile = MobileField(label=_("新的手机号码"), help_text=_("我们会发一条短信验证码到新号码"))
+
+
 class CloseAccountForm(forms.Form):
     understood = forms.BooleanField(
         label=_("我已了解：注销后不能再用这个账号登录，积分余额作废，不能恢复"),

@@ -17,8 +17,9 @@ from wagtail import hooks
 from portal.privacy import mask_mobile
 from portal.ratelimit import BUSY_RETRY_AFTER
 
+from . import mobilechange
 from .closing import close_account
-from .forms import CloseAccountForm, CodeForm, MobileForm, NameForm
+from .forms import CloseAccountForm, CodeForm, MobileForm, NameForm, NewMobileForm
 from .models import Person
 from .signin import SignInRefused, send_code, sign_in, verify_code
 
@@ -144,3 +145,47 @@ def my_close_view(request):
         return redirect("/")
     balances = [s for s in (hook(person) for hook in hooks.get_hooks(CLOSING_SUMMARY_HOOK)) if s]
     return render(request, "accounts/my_close.html", {"form": form, "person": person, "lines": balances})
+
+
+@login_required(login_url="sign_in")
+@require_http_methods(["GET", "POST"])
+def my_mobile_view(request):
+    """更换手机号, step 1: the new number, which gets a code."""
+    person = person_of(request)
+    if person is None:
+        return render(request, "accounts/not_a_person.html", status=403)
+    form = NewMobileForm(request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            mobilechange.send_change_code(request, person, form.cleaned_data["mobile"])
+        except SignInRefused as refused:
+            refusal = refused
+        else:
+            return redirect("my_mobile_code")
+    context = {"form": form, "message": str(refusal) if refusal else "", "person": person}
+    return _refused_or_ok(render(request, "accounts/my_mobile.html", context), refusal, status=429)
+
+
+@login_required(login_url="sign_in")
+@require_http_methods(["GET", "POST"])
+def my_mobile_code_view(request):
+    """更换手机号, step 2: the code the new number received; then the account signs in with it."""
+    person = person_of(request)
+    if person is None:
+        return render(request, "accounts/not_a_person.html", status=403)
+    mobile = mobilechange.pending(request)
+    if not mobile:
+        return redirect("my_mobile")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    refusal = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            mobilechange.confirm_change(request, person, form.cleaned_data["code"])
+        except SignInRefused as refused:
+            refusal = refused
+        else:
+            messages.success(request, _("登录手机号已更换，以后请用新号码登录。"))
+            return redirect("my")
+    context = {"form": form, "message": str(refusal) if refusal else "", "masked_mobile": mask_mobile(mobile)}
+    return _refused_or_ok(render(request, "accounts/my_mobile_code.html", context), refusal, status=200)

@@ -172,6 +172,7 @@ WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 # Alibaba Cloud SMS when SMS_BACKEND=portal.sms.AliyunSMSBackend: the key pair, the approved signature
 # and one approved template code per kind of message, e.g.
 # SMS_ALIYUN_TEMPLATES='{"sign_in_code": "SMS_...", "case_update": "SMS_...", "application_update": "SMS_..."}'.
+# Changing one's mobile sends "mobile_change_code" (param code) and "mobile_changed" (param mobile, masked).
 SMS_ALIYUN = {
     "ACCESS_KEY_ID": os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", ""),
     "ACCESS_KEY_SECRET": os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
