@@ -340,7 +340,19 @@ def case_photo_urls(w):
 
 
 rule("casework:detail", "case-scoped", CASE_A, case_urls("casework:detail"))
-rule("casework:reveal_contact", "case-scoped", CASE_A, case_urls("casework:reveal_contact"), get=False, post=True)
+# Revealing the reporter's contact: the assignee and the moderators only; the seeded cases are not
+# dispatched, so their grid's worker sees them masked and may not reveal (casework/permissions.py).
+rule(
+    "casework:reveal_contact",
+    "case-assignee-or-moderator",
+    PUBLISHERS,
+    lambda w: [
+        (r("casework:reveal_contact", case.pk), allowed)
+        for case, allowed in ((w.case_a, PUBLISHERS), (w.case_b, PUBLISHERS), (w.case_y, NOBODY))
+    ],
+    get=False,
+    post=True,
+)
 rule("casework:action", "case-scoped", CASE_A, case_urls("casework:action", "accept"), get=False, post=True)
 rule("casework:photo", "case-photo-download", CASE_A, case_photo_urls)
 # The settings snippets' addresses from before casework had its own app: a redirect to the new one,
