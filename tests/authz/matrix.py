@@ -365,19 +365,26 @@ rule(
     note="a permanent redirect for every admin user; the target refuses those without permission",
 )
 
-# Merchant applications (forms/apply/review.py): the 审核 group reviews every community's.
+# Merchant applications (forms/apply/review.py): a community's moderators review its applications
+# only (the moderator holds X, not Y); the superuser reviews all.
 rule("applications:index", "application-reviewers", PUBLISHERS, one("applications:index"))
 rule(
     "applications:detail",
     "application-reviewers",
     PUBLISHERS,
-    many(one("applications:detail", "application_x.pk"), one("applications:detail", "application_y.pk")),
+    many(
+        one("applications:detail", "application_x.pk"),
+        scoped(NOBODY, one("applications:detail", "application_y.pk")),
+    ),
 )
 rule(
     "applications:action",
     "application-reviewers",
     PUBLISHERS,
-    lambda w: [r("applications:action", w.application_x.pk, "more_info")],
+    lambda w: [
+        r("applications:action", w.application_x.pk, "more_info"),
+        (r("applications:action", w.application_y.pk, "more_info"), NOBODY),
+    ],
     get=False,
     post=True,
 )
@@ -385,7 +392,7 @@ rule(
     "applications:photo",
     "application-photo-download",
     PUBLISHERS,
-    many(one("applications:photo", "app_photo_x.pk"), one("applications:photo", "app_photo_y.pk")),
+    many(one("applications:photo", "app_photo_x.pk"), scoped(NOBODY, one("applications:photo", "app_photo_y.pk"))),
 )
 
 # Wagtail admin shell
