@@ -3,7 +3,8 @@
 "Large text" is what an elderly resident sets up: Chromium's own default text size raised to
 24 px (150%, the browser's text setting, which our rem-based sizes follow) and, on the public
 site, our 大字模式 switch on top. Nothing may scroll sideways, the office's name must stay a line
-of words (not a column of single characters) and a label beside its value must keep its words.
+of words (not a column of single characters), a label beside its value must keep its words and a
+phone number must stay on one line.
 
 Screenshots for a person to look at after a run: shangju-large-*.png in the temp folder.
 Everything the browser needs is built before it starts: no ORM calls in the test bodies.
@@ -42,8 +43,11 @@ LAYOUT = """(width) => {
         const box = el.getBoundingClientRect();
         return box.width && box.right > width + 1 && getComputedStyle(el).position !== "fixed";
     });
+    const phones = [...document.querySelectorAll('a[href^="tel:"]')].filter((a) => a.offsetParent);
     return {
         pageWidth: document.documentElement.scrollWidth,
+        // A phone number split over two lines (0931- / 84615180) is misread and misdialled.
+        phoneNumberLines: Math.max(0, ...phones.map((a) => a.getClientRects().length)),
         tooWide: wide.slice(-3).map((el) => el.tagName + "." + el.className),
         brandCharacters: brand ? brand.getBoundingClientRect().width / size(brand) : null,
         narrowestLabel: Math.min(...labels.map((dt) => {
@@ -111,6 +115,7 @@ def check(page, what):
     if seen["brandCharacters"] is not None:
         assert seen["brandCharacters"] >= 5, (what, seen)  # 和平街道商… on a line, not 和/平/街/道
     assert seen["narrowestLabel"] >= 2, (what, seen)  # 工单编号 keeps its words beside the value
+    assert seen["phoneNumberLines"] <= 1, (what, seen)
     return seen
 
 
