@@ -47,7 +47,12 @@ LAYOUT = """(width) => {
     return {
         pageWidth: document.documentElement.scrollWidth,
         // A phone number split over two lines (0931- / 84615180) is misread and misdialled.
-        phoneNumberLines: Math.max(0, ...phones.map((a) => a.getClientRects().length)),
+        // Lines of the number's own text (the link may be an inline-flex box that wraps inside).
+        phoneNumberLines: Math.max(0, ...phones.map((a) => {
+            const range = document.createRange();
+            range.selectNodeContents(a);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        })),
         tooWide: wide.slice(-3).map((el) => el.tagName + "." + el.className),
         brandCharacters: brand ? brand.getBoundingClientRect().width / size(brand) : null,
         narrowestLabel: Math.min(...labels.map((dt) => {
