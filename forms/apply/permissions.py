@@ -10,8 +10,6 @@ Every review view finds its application through `applications_visible_to` (anoth
 is a 404), and the photo view checks the same; the menu item only mirrors `can_review_any`.
 """
 
-from django.contrib.auth import get_user_model
-
 from alliance.models import Community
 
 from ..models import MerchantApplication
@@ -46,10 +44,5 @@ def can_review_any(user):
     if user.is_superuser:
         return True
     if not hasattr(user, "_can_review_applications"):
-        user._can_review_applications = (
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .filter(moderated_communities__isnull=False)
-            .exists()
-        )
+        user._can_review_applications = Community.moderators.through.objects.filter(user_id=user.pk).exists()
     return user._can_review_applications
