@@ -3,7 +3,8 @@
 - a superuser sees and moderates every case;
 - a community moderator (Community.moderators) sees and moderates the cases of their communities;
 - a grid worker (Grid.workers) sees the cases of their grids and works those dispatched to them:
-  on a case dispatched to someone else they are GRID_WORKER, a role no transition lists.
+  on a case dispatched to someone else (or not dispatched yet) they are GRID_WORKER, a role no
+  transition lists and that may not reveal the reporter's contact.
 
 Which cases a user sees is the queryset rule `GrievanceReport.objects.visible_to(user)`; every
 view finds its case through `visible_case`, so a case outside the user's grids or communities is
@@ -82,5 +83,6 @@ def role_for(user, report):
 
 
 def can_see_full_contact(user, report):
-    """Full name and mobile only for those who call the reporter back; others see them masked."""
-    return role_for(user, report) is not None
+    """Full name and mobile only for those who call the reporter back: the case's assignee and its
+    community's moderators. The grid's other workers see the case with the contact masked."""
+    return role_for(user, report) in (MODERATOR, WORKER)

@@ -212,6 +212,7 @@ class CaseDetailView(WagtailAdminTemplateMixin, TemplateView):
             actions=actions,
             events=report.events.select_related("actor").order_by("created_at", "pk"),
             photos=list(report.photos.all()),
+            can_reveal=can_see_full_contact(self.request.user, report),
             revealed=_revealed(self.request, report) and can_see_full_contact(self.request.user, report),
             has_contact=report.has_contact,
         )

@@ -340,7 +340,19 @@ def case_photo_urls(w):
 
 
 rule("casework:detail", "case-scoped", CASE_A, case_urls("casework:detail"))
-rule("casework:reveal_contact", "case-scoped", CASE_A, case_urls("casework:reveal_contact"), get=False, post=True)
+# Revealing the reporter's contact: the assignee and the moderators only; the seeded cases are not
+# dispatched, so their grid's worker sees them masked and may not reveal (casework/permissions.py).
+rule(
+    "casework:reveal_contact",
+    "case-assignee-or-moderator",
+    PUBLISHERS,
+    lambda w: [
+        (r("casework:reveal_contact", case.pk), allowed)
+        for case, allowed in ((w.case_a, PUBLISHERS), (w.case_b, PUBLISHERS), (w.case_y, NOBODY))
+    ],
+    get=False,
+    post=True,
+)
 rule("casework:action", "case-scoped", CASE_A, case_urls("casework:action", "accept"), get=False, post=True)
 rule("casework:photo", "case-photo-download", CASE_A, case_photo_urls)
 # The settings snippets' addresses from before casework had its own app: a redirect to the new one,
@@ -353,19 +365,26 @@ rule(
     note="a permanent redirect for every admin user; the target refuses those without permission",
 )
 
-# Merchant applications (forms/apply/review.py): the 审核 group reviews every community's.
+# Merchant applications (forms/apply/review.py): a community's moderators review its applications
+# only (the moderator holds X, not Y); the superuser reviews all.
 rule("applications:index", "application-reviewers", PUBLISHERS, one("applications:index"))
 rule(
     "applications:detail",
     "application-reviewers",
     PUBLISHERS,
-    many(one("applications:detail", "application_x.pk"), one("applications:detail", "application_y.pk")),
+    many(
+        one("applications:detail", "application_x.pk"),
+        scoped(NOBODY, one("applications:detail", "application_y.pk")),
+    ),
 )
 rule(
     "applications:action",
     "application-reviewers",
     PUBLISHERS,
-    lambda w: [r("applications:action", w.application_x.pk, "more_info")],
+    lambda w: [
+        r("applications:action", w.application_x.pk, "more_info"),
+        (r("applications:action", w.application_y.pk, "more_info"), NOBODY),
+    ],
     get=False,
     post=True,
 )
@@ -373,7 +392,7 @@ rule(
     "applications:photo",
     "application-photo-download",
     PUBLISHERS,
-    many(one("applications:photo", "app_photo_x.pk"), one("applications:photo", "app_photo_y.pk")),
+    many(one("applications:photo", "app_photo_x.pk"), scoped(NOBODY, one("applications:photo", "app_photo_y.pk"))),
 )
 
 # Wagtail admin shell
