@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -30,6 +31,7 @@ from alliance.models import Community, Merchant
 from portal import params
 from portal.contentcache import public, remember
 from portal.editing import EditorDefaults
+from portal.httpcache import conditional
 from portal.tokenize import index_tokens
 
 from . import scheduling
@@ -267,6 +269,7 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
     # Wagtail's routing hands sub-routes a trailing slash; reversing drops the optional one,
     # so links read /notices/calendar.ics as the public URL map says.
     @re_path(r"^calendar\.ics/?$", name="calendar")
+    @method_decorator(conditional)
     def calendar(self, request):
         notices = self.notices().prefetch_related("merchants")
         return calendar_response(notices, filename=feed_name(), fallback="shangju-notices", request=request)
@@ -457,6 +460,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         return context
 
     @re_path(r"^event\.ics/?$", name="event")
+    @method_decorator(conditional)
     def event(self, request):
         filename, fallback = self.download_names()
         return calendar_response([self], filename=filename, fallback=fallback, name=self.title, request=request)
