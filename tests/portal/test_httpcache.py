@@ -2,8 +2,14 @@
 feeds, calendars and the sitemap that stop the moment content changes."""
 
 import pytest
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
 from django.utils.http import http_date
+from django.views.decorators.cache import cache_control
 
+from forms.models import QuestionnairePage
+from portal import pagecache
+from portal.httpcache import set_cache_headers
 from tests import factories
 from tests.accounts.helpers import sign_in
 from tests.factories.site import every_public_page
@@ -118,16 +124,10 @@ def test_a_page_with_a_csrf_form_is_private(client, home):
 
 
 def _questionnaire():
-    from forms.models import QuestionnairePage
-
     return QuestionnairePage(title="居民满意度调查", slug="survey")
 
 
 def test_a_flash_message_is_never_kept(client, pages, rf):
-    from django.contrib.messages.storage.cookie import CookieStorage
-
-    from portal.httpcache import set_cache_headers
-
     request = rf.get("/news/")
     request._messages = CookieStorage(request)
     request._messages.add(25, "已保存")
@@ -136,16 +136,10 @@ def test_a_flash_message_is_never_kept(client, pages, rf):
 
 
 def _ok():
-    from django.http import HttpResponse
-
     return HttpResponse("ok")
 
 
 def test_a_response_setting_a_cookie_is_private_even_if_the_view_said_public(rf):
-    from django.views.decorators.cache import cache_control
-
-    from portal.httpcache import set_cache_headers
-
     @cache_control(public=True, max_age=600)
     def view(request):
         response = _ok()
@@ -214,8 +208,6 @@ def test_etag_answers_304_until_a_publish(client, feeds, settings, what, page_ca
 
 @pytest.mark.parametrize("what", ["rss", "calendar", "sitemap"])
 def test_if_modified_since_answers_304_until_an_unpublish(client, feeds, monkeypatch, what):
-    from portal import pagecache
-
     clock = iter(range(1_800_000_000, 1_900_000_000, 10))
     monkeypatch.setattr(pagecache.time, "time_ns", lambda: next(clock) * 1_000_000_000)
     pagecache.new_generation()
