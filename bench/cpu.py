@@ -96,6 +96,7 @@ def main():
     parser.add_argument("--sqlite", help="SQLite file (a copy); DATABASE_URL otherwise")
     parser.add_argument("--media", help="MEDIA_ROOT holding the database's images")
     parser.add_argument("--redis", default=REDIS_URL)
+    parser.add_argument("--pages", help="comma-separated names from the table (all by default)")
     args = parser.parse_args()
     configure(args)
 
@@ -106,7 +107,10 @@ def main():
     client = Client()
     print("| page | CPU ms mean | CPU ms median | queries |")
     print("|---|---:|---:|---:|")
+    chosen = args.pages.split(",") if args.pages else None
     for name, url in pages().items():
+        if chosen and name not in chosen:
+            continue
         mean, median, queries = measure(client, url, args.n)
         print(f"| {name} | {mean:.1f} | {median:.1f} | {queries} |", flush=True)
 
