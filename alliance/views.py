@@ -59,7 +59,9 @@ def merchant_directory(request):
             "merchants": page,
             "cards": directory.merchant_cards(Merchant.objects.members(), page.object_list),
             "categories": Merchant.Category.choices,
-            "communities": Community.objects.all(),
+            "communities": remember(
+                "directory-communities", lambda: list(Community.objects.values("pk", "slug", "name"))
+            ),
             "services": directory.SERVICES,
             "current_category": category,
             "current_community": community,

@@ -67,7 +67,7 @@ class HomePage(EditorDefaults, Page):
         honours = [
             {
                 "title": honour.title,
-                "label": honour.get_title_display(),
+                "label": str(honour.get_title_display()),
                 "citation": honour.citation,
                 "merchant_name": honour.merchant.name,
                 "merchant_url": honour.merchant.get_absolute_url(),

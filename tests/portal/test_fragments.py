@@ -183,7 +183,8 @@ def test_the_cards_and_fragments_kept_are_plain_values(client, home):
         soup(client, url)
 
     names = {"news-card", "merchant-card", "roll-card", "news-index", "news-filters", "news-related"}
-    names |= {"home-roll", "home-latest-news", "breadcrumbs", "share-image", "office-settings"}
+    names |= {"home-roll", "home-latest-news", "breadcrumbs", "share-image", "office-settings", "cover-image"}
+    names |= {"directory-ids", "directory-communities"}
     kept = {}
     for key in list(cache._cache):  # locmem's own keys (":1:content:<name>:..."): what Redis would hold
         name = key.split(":")[3] if key.count(":") >= 3 else ""
@@ -217,3 +218,32 @@ def test_kept_pages_run_few_queries_whatever_the_content(client, home, django_as
     _grow(14)
     large = rendered_queries(django_assert_max_num_queries, client, url, budget=budget)
     assert small == large
+
+
+def test_the_cover_image_follows_an_edit_and_a_change_of_image(client, home):
+    f.news_index()
+    cover = f.image(title="集市现场", size=(1600, 900))
+    article = f.news(title="东门集市", feed_image=cover)
+    img = soup(client, article.url).select_one("figure.cover img")
+    assert img["alt"] == "集市现场"
+    assert [part.split()[-1] for part in img["srcset"].split(", ")] == ["480w", "960w", "1440w"]
+
+    cover.description = "居民在广场上挑选蔬菜"
+    cover.save()
+    assert soup(client, article.url).select_one("figure.cover img")["alt"] == "居民在广场上挑选蔬菜"
+
+    article.feed_image = f.image(title="议事现场", size=(800, 600))
+    article.save_revision().publish()
+    img = soup(client, article.url).select_one("figure.cover img")
+    assert img["alt"] == "议事现场"
+    assert img["width"] == "480"
+
+
+def test_a_new_community_reaches_the_directory_filter(client, home):
+    f.merchant(name="老王面馆", community_=f.community(name="东门社区", slug="dongmen"))
+    assert texts(soup(client, "/merchants/"), "#m-community option") == ["全部社区", "东门社区"]
+    f.community(name="西门社区", slug="ximen")
+    page = soup(client, "/merchants/?community=ximen")
+    assert texts(page, "#m-community option") == ["全部社区", "东门社区", "西门社区"]
+    assert page.select_one("#m-community option[selected]").get_text() == "西门社区"
+    assert texts(page, ".merchant-card .card-title") == []
