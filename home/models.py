@@ -11,6 +11,7 @@ from wagtail.search import index
 
 from alliance.models import Community
 from bulletins.blocks import BodyBlock, body_text
+from bulletins.cards import news_cards
 from bulletins.models import HonourRollPage, NewsPage, NoticePage
 from bulletins.scheduling import upcoming_occurrences
 from portal.contentcache import public, remember
@@ -35,22 +36,45 @@ class HomePage(EditorDefaults, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        current_roll = (
+        # The current roll and the latest cards are plain values under the content generation.
+        host = request.get_host()
+        current_roll = remember("home-roll", lambda: self.current_roll(request), self.pk, host)
+        honours = current_roll["honours"] if current_roll else []
+        latest = remember("home-latest-news", lambda: self.latest_news_ids(), self.pk)
+        context.update(
+            upcoming=remember("home-upcoming", self.upcoming_notices, self.pk),
+            latest_news=news_cards(NewsPage.cards(), latest, request),
+            current_roll=current_roll,
+            honours=honours,
+            red_flag=next((h for h in honours if h["title"] == "red_flag"), None),
+            today=timezone.localdate(),
+        )
+        return context
+
+    def latest_news_ids(self, count=5):
+        return list(NewsPage.listed(NewsPage.objects.descendant_of(self)).values_list("pk", flat=True)[:count])
+
+    def current_roll(self, request=None):
+        """The newest live roll with every honour on it, as plain values; None before the first."""
+        roll = (
             public(HonourRollPage.objects.live())
             .descendant_of(self)
             .defer_streamfields()
             .order_by("-period_end", "-pk")
         ).first()
-        honours = list(current_roll.honours.select_related("merchant")) if current_roll else []
-        context.update(
-            upcoming=remember("home-upcoming", self.upcoming_notices, self.pk),
-            latest_news=NewsPage.cards(NewsPage.objects.descendant_of(self))[:5],
-            current_roll=current_roll,
-            honours=honours,
-            red_flag=next((h for h in honours if h.title == "red_flag"), None),
-            today=timezone.localdate(),
-        )
-        return context
+        if roll is None:
+            return None
+        honours = [
+            {
+                "title": honour.title,
+                "label": str(honour.get_title_display()),
+                "citation": honour.citation,
+                "merchant_name": honour.merchant.name,
+                "merchant_url": honour.merchant.get_absolute_url(),
+            }
+            for honour in roll.honours.select_related("merchant")
+        ]
+        return {"url": roll.get_url(request), "period_label": roll.period_label, "honours": honours}
 
     def upcoming_notices(self, count=3):
         """The next occurrence of each of the `count` soonest notices.
@@ -137,9 +161,6 @@ class OfficeSettings(BaseSiteSetting):
         verbose_name=_("默认分享图"),
         help_text=_("页面没有封面图时用于微信等分享卡片"),
     )
-
-    # The share image is read on every page (OpenGraph): fetch it with the settings row.
-    select_related = ["share_image"]
 
     panels = [
         MultiFieldPanel([FieldPanel("office_name"), FieldPanel("address"), FieldPanel("hotline"), FieldPanel("hours")]),

@@ -18,6 +18,7 @@ from home import views as home_views
 from points import views as points_views
 
 from . import views as portal_views
+from .httpcache import conditional
 
 # A database outage gets a friendly 503 with Retry-After instead of the generic 500.
 handler500 = "portal.views.server_error_or_unavailable"
@@ -28,9 +29,10 @@ urlpatterns = [
     path("search/", home_views.search, name="search"),
     path("merchants/", alliance_views.merchant_directory, name="merchant_directory"),
     path("merchants/<int:pk>/", alliance_views.merchant_detail, name="merchant_detail"),
-    path("feeds/news/", NewsRssFeed(), name="news_feed"),
-    path("feeds/news/atom/", NewsAtomFeed(), name="news_feed_atom"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    # Feeds, calendars and the sitemap answer 304 while content is unchanged (portal/httpcache.py).
+    path("feeds/news/", conditional(NewsRssFeed()), name="news_feed"),
+    path("feeds/news/atom/", conditional(NewsAtomFeed()), name="news_feed_atom"),
+    path("sitemap.xml", conditional(sitemap), name="sitemap"),
     path("report/", report_views.ReportWizard.as_view(), name="report"),
     path("report/thanks/", report_views.report_thanks, name="report_thanks"),
     path("apply/", apply_views.ApplyWizard.as_view(), name="apply"),
