@@ -197,6 +197,15 @@ rule(
     note="only the case's reporter, signed in by SMS code",
 )
 rule("my_name", "residents-only", RESIDENTS, one("my_name"), post=True, control=False)
+rule("my_close", "residents-only", RESIDENTS, one("my_close"), post=True, control=False)
+rule("my_mobile", "residents-only", RESIDENTS, one("my_mobile"), post=True, control=False)
+rule(
+    "my_mobile_code",
+    "residents-only",
+    RESIDENTS,
+    None,
+    note="the second step of my_mobile; without a pending number it sends you back",
+)
 # Volunteer points (points/): a resident's own movements, codes and sign-ups; a shop's desk for its staff only.
 rule("points_movements", "residents-only", RESIDENTS, one("points_movements"), control=False)
 rule("points_spend", "residents-only", RESIDENTS, one("points_spend"), post=True, control=False)
