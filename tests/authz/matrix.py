@@ -182,6 +182,17 @@ rule(
     control=False,
 )
 
+# Open311 GeoReport v2 (casework/open311.py): the reading half is public; a POST needs an API key,
+# which no role has (a staff login is no key), so every POST is refused with 403.
+rule(
+    "open311_discovery", "public", ALL, many(lambda w: [r("open311_discovery")], lambda w: ["/open311/discovery.json"])
+)
+rule("open311_services", "public", ALL, lambda w: ["/open311/v2/services.json", "/open311/v2/services.xml"])
+rule("open311_service", "public", ALL, lambda w: [f"/open311/v2/services/{w.category.slug}.json"])
+rule("open311_requests", "public", ALL, lambda w: ["/open311/v2/requests.json", "/open311/v2/requests.xml"])
+rule("open311_request", "public", ALL, lambda w: [f"/open311/v2/requests/{w.case_a.reference}.json"])
+rule("open311_not_found", "public", NOBODY, lambda w: ["/open311/v2/nothing.json"], control=False)
+
 # Residents' and shop staff's own pages (accounts/): signed in by SMS code, never by a staff account.
 rule("sign_in", "public", ALL, one("sign_in"), post=True)
 rule("sign_in_code", "public", ALL, None, note="the second step of sign_in; without a number it sends you back")
