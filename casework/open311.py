@@ -22,15 +22,20 @@ text is never trusted as a format, an id or a number.
 """
 
 import datetime
+import hashlib
 import json
 import re
 from io import StringIO
 from xml.sax.saxutils import XMLGenerator
 
+from django import forms
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db.models import OuterRef, Q, Subquery
-from django.http import HttpResponse
+from django.http import HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -38,9 +43,12 @@ from django.views.decorators.csrf import csrf_exempt
 from alliance.models import Community, GridArea
 from portal import siteaddress
 from portal.params import clean_text
+from portal.ratelimit import BUSY_MESSAGE, BUSY_RETRY_AFTER, CountersUnavailable, count_hit
 from portal.xmltext import xml_text
 
-from .models import FINISHED_STATES, CaseCategory, CaseEvent, Frequency, GrievanceReport
+from .intake import CaseDetailsForm, ReporterForm, address_field
+from .models import FINISHED_STATES, CaseCategory, CaseEvent, Channel, Frequency, GrievanceReport, Open311Client
+from .submission import submit_report
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the endpoint's shape last changed (the discovery file's changeset).
@@ -388,8 +396,10 @@ def date_range(request):
     return now - span, now
 
 
-@endpoint(["GET"])
+@endpoint(["GET", "POST"])
 def requests_view(request, fmt):
+    if request.method == "POST":
+        return post_request(request, fmt)
     cases = public_requests()
     ids = _values(request, "service_request_id", MAX_IDS)
     if ids:
@@ -428,3 +438,175 @@ def request_view(request, fmt, service_request_id):
 @endpoint(["GET", "POST"])
 def not_found(request, fmt, rest=""):
     raise Open311Error(404, _("没有这个接口地址。"))
+
+
+# --- POST a request ----------------------------------------------------------------------------
+
+# The API's parameter for each field of the intake forms, so an error names what the client sent.
+PARAMETERS = {
+    "description": "description",
+    "since": "attribute[since]",
+    "frequency": "attribute[frequency]",
+    "address": "address_string",
+    "name": "first_name / last_name",
+    "mobile": "phone",
+    "email": "email",
+}
+CONSENT_ATTRIBUTE = "consent"
+CONSENT_YES = "yes"
+
+
+class AddressForm(forms.Form):
+    address = address_field()
+
+
+def _field_errors(form):
+    return [
+        f"{PARAMETERS.get(name, name)}：{message}" if name != "__all__" else str(message)
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _text(data, name, max_length=2100):
+    """A posted value, at most max_length characters, with NUL bytes and other controls but the line
+    breaks made spaces (PostgreSQL refuses NUL; a description keeps its paragraphs)."""
+    value = data.get(name, "")
+    value = value[:max_length] if isinstance(value, str) else ""
+    return "".join(" " if (ord(c) < 32 and c not in "\n\r\t") or c == "\x7f" else c for c in value)
+
+
+def chosen_place(data):
+    """(area, community) from attribute[place] or address_id: an area of a community, or 不清楚 in one."""
+    raw = clean_text(data.get(f"attribute[{PLACE_ATTRIBUTE}]", "") or data.get("address_id", ""), 40)
+    if not raw:
+        raise Open311Error(400, _("attribute[place]：请选择街巷或楼栋（见服务定义），或用 address_id 传它的编号。"))
+    if raw.startswith(UNSURE_PREFIX) and raw[len(UNSURE_PREFIX) :].isascii() and raw[len(UNSURE_PREFIX) :].isdigit():
+        community = Community.objects.filter(pk=int(raw[len(UNSURE_PREFIX) :][:12])).first()
+        if community is not None:
+            return None, community
+    elif raw.isascii() and raw.isdigit():
+        area = GridArea.objects.select_related("grid__community").filter(pk=int(raw[:12])).first()
+        if area is not None:
+            return area, area.grid.community
+    raise Open311Error(400, _("attribute[place]：没有这个街巷或楼栋，请从服务定义的列表中选择。"))
+
+
+def route(area, community):
+    """The grid a case goes to: the area's, or for 不清楚 the community's first (as the wizard routes)."""
+    grid = area.grid if area is not None else community.first_grid()
+    if grid is None:
+        message = _("%(name)s还没有划分网格，暂时不能在网上受理。") % {"name": community.name}
+        raise Open311Error(400, f"attribute[place]：{message}")
+    return grid
+
+
+def posted_case(data):
+    """Everything submit_report needs, checked as the wizard checks it; Open311Error(400) listing
+    every problem with the parameter it concerns."""
+    category = CaseCategory.objects.filter(slug=clean_text(data.get("service_code", ""), 30), active=True).first()
+    if category is None:
+        if not data.get("service_code"):
+            raise Open311Error(400, _("service_code：请选择服务类别。"))
+        raise Open311Error(
+            404, _("没有这个服务类别（service_code）：%(code)s。") % {"code": clean_text(data["service_code"], 30)}
+        )
+    area, community = chosen_place(data)
+    grid = route(area, community)
+    details = CaseDetailsForm(
+        {
+            "description": _text(data, "description"),
+            "since": _text(data, "attribute[since]", 100),
+            "frequency": clean_text(data.get("attribute[frequency]", ""), 20),
+        }
+    )
+    address = AddressForm({"address": clean_text(data.get("address_string", ""), 300)})
+    name = clean_text(data.get("last_name", ""), 30) + clean_text(data.get("first_name", ""), 30)
+    mobile, email = clean_text(data.get("phone", ""), 30), clean_text(data.get("email", ""), 260)
+    contact = ReporterForm(
+        {"anonymous": not (name or mobile or email) and "on", "name": name, "mobile": mobile, "email": email}
+    )
+    errors = _field_errors(details) + _field_errors(address) + _field_errors(contact)
+    consented = clean_text(data.get(f"attribute[{CONSENT_ATTRIBUTE}]", ""), 10) == CONSENT_YES
+    if (name or mobile or email) and not consented:
+        errors.append(_("attribute[consent]：提交姓名或电话前，反映人须同意个人信息告知（attribute[consent]=yes）。"))
+    if errors:
+        raise Open311Error(400, *errors)
+    return {
+        "category": category,
+        "grid": grid,
+        "area": area,
+        "place_unsure": area is None,
+        "address": address.cleaned_data["address"],
+        "description": details.cleaned_data["description"],
+        "since": details.cleaned_data["since"],
+        "frequency": details.cleaned_data["frequency"],
+        "contact": {**contact.cleaned_data, "consent": consented},
+    }
+
+
+def _key(*parts):
+    return "o311-" + hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:59]
+
+
+def submission_keys(client, data, token, now):
+    """The submission key of this POST, and the one a repeat of it would have found first.
+
+    With a client's own token (the Idempotency-Key header or `idempotency_key`), one case per client
+    and token, for ever. Without one, the same client posting the same content within
+    OPEN311_REPEAT_WINDOW seconds makes one case: the key names the window it falls in, and the
+    window before is checked too.
+    """
+    if token:
+        return _key(client.pk, "token", token), None
+    window = settings.OPEN311_REPEAT_WINDOW
+    content = sorted((name, value) for name, value in data.items() if name != "api_key")
+    slot = int(now.timestamp()) // window
+    return _key(client.pk, "content", content, slot), _key(client.pk, "content", content, slot - 1)
+
+
+def authenticated_client(request, data):
+    key = request.headers.get("X-Api-Key") or data.get("api_key", "")
+    if not key:
+        raise Open311Error(403, _("缺少 api_key：提交诉求需要街道办签发的 API 密钥。"))
+    client = Open311Client.objects.holding(key if isinstance(key, str) else "")
+    if client is None:
+        raise Open311Error(403, _("api_key 无效或已吊销。"))
+    return client
+
+
+def post_request(request, fmt):
+    try:
+        data = request.POST
+    except (SuspiciousOperation, MultiPartParserError, UnreadablePostError, ValueError):
+        raise Open311Error(400, _("请求内容无法读取，请用 application/x-www-form-urlencoded 提交。"))
+    client = authenticated_client(request, data)
+    try:
+        if count_hit(f"ratelimit:open311:{client.pk}", settings.OPEN311_POST_WINDOW) > settings.OPEN311_POST_LIMIT:
+            raise Open311Error(
+                429, _("提交过于频繁，请稍后再试。"), headers={"Retry-After": str(settings.OPEN311_POST_WINDOW)}
+            )
+    except CountersUnavailable:
+        # Fail closed, as every counted door here does (portal/ratelimit.py).
+        raise Open311Error(503, str(BUSY_MESSAGE), headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+    fields = posted_case(data)
+    now = timezone.now()
+    token = clean_text(request.headers.get("Idempotency-Key") or data.get("idempotency_key", ""), 100)
+    key, earlier = submission_keys(client, {k: data.get(k, "") for k in data}, token, now)
+    report = None
+    if earlier:
+        window = datetime.timedelta(seconds=settings.OPEN311_REPEAT_WINDOW)
+        report = GrievanceReport.objects.filter(submission_key=earlier, created_at__gte=now - window).first()
+    if report is None:
+        report, _secret = submit_report(key, channel=Channel.API, **fields)
+    client.touch(now)
+    notice = _("已收到，编号 %(reference)s，将在 %(due)s 前受理。") % {
+        "reference": report.reference,
+        "due": formats.date_format(timezone.localtime(report.accept_due), "Y年n月j日 H:i"),
+    }
+    return respond(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": report.reference, "service_notice": notice, "account_id": ""}],
+    )

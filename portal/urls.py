@@ -63,13 +63,13 @@ urlpatterns = [
     re_path(r"^open311/discovery(?:\.(?P<fmt>json|xml))?$", open311.discovery, name="open311_discovery"),
     re_path(r"^open311/v2/services(?:\.(?P<fmt>json|xml))?$", open311.services, name="open311_services"),
     re_path(
-        r"^open311/v2/services/(?P<service_code>[^/]+?)(?:\.(?P<fmt>json|xml))?$",
+        r"^open311/v2/services/(?P<service_code>[^/]*?)(?:\.(?P<fmt>json|xml))?$",
         open311.service_definition,
         name="open311_service",
     ),
     re_path(r"^open311/v2/requests(?:\.(?P<fmt>json|xml))?$", open311.requests_view, name="open311_requests"),
     re_path(
-        r"^open311/v2/requests/(?P<service_request_id>[^/]+?)(?:\.(?P<fmt>json|xml))?$",
+        r"^open311/v2/requests/(?P<service_request_id>[^/]*?)(?:\.(?P<fmt>json|xml))?$",
         open311.request_view,
         name="open311_request",
     ),
