@@ -157,14 +157,14 @@ def endpoint(methods):
             except Open311Error as error:
                 return error_response(DEFAULT_FORMAT, error)
             try:
-                if request.method not in methods:
+                if request.method not in methods and not (request.method == "HEAD" and "GET" in methods):
                     raise Open311Error(405, _("不支持 %(method)s 请求。") % {"method": clean_text(request.method, 10)})
                 response = view(request, fmt, **kwargs)
             except Open311Error as error:
                 response = error_response(fmt, error)
                 if error.status == 405:
                     response["Allow"] = ", ".join(methods)
-            if request.method == "GET":
+            if request.method in ("GET", "HEAD"):
                 response["Access-Control-Allow-Origin"] = "*"
             return response
 

@@ -255,6 +255,8 @@ def test_other_methods_are_refused_with_the_error_array(client, world):
     response = client.put("/open311/v2/services.json")
     assert response.status_code == 405 and response["Allow"] == "GET"
     assert response.json()[0]["code"] == 405
+    assert client.head("/open311/v2/services.json").status_code == 200
+    assert client.get("/open311/v2/services.json")["Access-Control-Allow-Origin"] == "*"
 
 
 def test_xml_holds_hostile_text_escaped_and_control_characters_visible(client, cases):
