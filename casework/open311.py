@@ -59,6 +59,8 @@ MAX_DAYS = 90  # the spec's default span and the longest one a query may ask for
 MAX_REQUESTS = 1000  # the spec's default limit
 MAX_IDS = MAX_REQUESTS
 PLACE_ATTRIBUTE = "place"
+CONSENT_ATTRIBUTE = "consent"
+CONSENT_YES = "yes"
 UNSURE_PREFIX = "unsure-"  # the place key of 不清楚 in a community: unsure-<community id>
 # Singular element names of the XML lists (the JSON has the plural key holding an array).
 XML_ITEMS = {"endpoints": "endpoint", "formats": "format", "attributes": "attribute", "values": "value"}
@@ -324,6 +326,16 @@ def attributes():
             "description": _("多久发生一次"),
             "values": [{"key": code, "name": str(label)} for code, label in Frequency.choices],
         },
+        {
+            "variable": True,
+            "code": CONSENT_ATTRIBUTE,
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": _("提交姓名、电话或电子邮箱时必填：反映人已阅读并同意个人信息告知。"),
+            "order": 4,
+            "description": _("同意个人信息告知"),
+            "values": [{"key": CONSENT_YES, "name": _("反映人已同意")}],
+        },
     ]
 
 
@@ -452,8 +464,6 @@ PARAMETERS = {
     "mobile": "phone",
     "email": "email",
 }
-CONSENT_ATTRIBUTE = "consent"
-CONSENT_YES = "yes"
 
 
 class AddressForm(forms.Form):

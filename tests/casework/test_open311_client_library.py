@@ -30,9 +30,9 @@ def test_a_georeport_client_reads_services_and_the_request_it_posted(server):
     assert {"service_code": "noise", "service_name": "噪音扰民"}.items() <= services[0].items()
     assert [s["service_code"] for s in xml_client.get_service_list()] == [s["service_code"] for s in services]
     definition = json_client.get_service_definition("noise")
-    assert [a["code"] for a in definition["attributes"]] == ["place", "since", "frequency"]
+    assert [a["code"] for a in definition["attributes"]] == ["place", "since", "frequency", "consent"]
     xml_definition = xml_client.get_service_definition("noise")
-    assert [a["code"] for a in xml_definition["attributes"]["attribute"]] == ["place", "since", "frequency"]
+    assert [a["code"] for a in xml_definition["attributes"]["attribute"]] == ["place", "since", "frequency", "consent"]
     place = definition["attributes"][0]["values"][0]
     assert place == {"key": str(server["street"].pk), "name": "东门社区 · 解放路东段"}
 

@@ -4,6 +4,7 @@ idempotency, the rate limit (closed when it cannot count), and the errors of the
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
@@ -11,6 +12,7 @@ from wagtail.models import ModelLogEntry
 from casework.models import GrievanceReport, Open311Client
 from portal.ratelimit import CountersUnavailable
 from tests import factories as f
+from tests.threads import run_in_threads
 
 pytestmark = pytest.mark.django_db
 URL = "/open311/v2/requests.json"
@@ -274,3 +276,10 @@ def test_staff_without_the_permission_cannot_see_or_issue_keys(client, world):
             403,
         )
     assert not Open311Client.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_repeats_make_one_case(api):
+    answers = []
+    run_in_threads(8, lambda i: answers.append(Client().post(URL, request_data(api)).json()[0]["service_request_id"]))
+    assert len(set(answers)) == 1 and GrievanceReport.objects.count() == 1
