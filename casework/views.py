@@ -31,7 +31,7 @@ from portal.tables import DateTimeColumn, StackedTable
 
 from . import stats
 from .forms import action_form
-from .models import FINISHED_STATES, CaseCategory, CasePhoto, GrievanceReport, State
+from .models import FINISHED_STATES, CaseCategory, CasePhoto, Channel, GrievanceReport, State
 from .permissions import (
     can_see_full_contact,
     is_moderating,
@@ -53,6 +53,9 @@ class CaseFilterSet(WagtailFilterSet):
         label=gettext_lazy("状态"), choices=State.choices, empty_label=gettext_lazy("全部")
     )
     category = django_filters.ModelChoiceFilter(label=gettext_lazy("类别"), queryset=CaseCategory.objects.all())
+    channel = django_filters.ChoiceFilter(
+        label=gettext_lazy("来源渠道"), choices=Channel.choices, empty_label=gettext_lazy("全部")
+    )
     community = django_filters.ModelChoiceFilter(label=gettext_lazy("社区"), queryset=Community.objects.none())
     grid = django_filters.ModelChoiceFilter(label=gettext_lazy("网格"), queryset=Grid.objects.none())
     overdue = django_filters.BooleanFilter(
@@ -61,7 +64,7 @@ class CaseFilterSet(WagtailFilterSet):
 
     class Meta:
         model = GrievanceReport
-        fields = ["state", "category", "community", "grid", "overdue"]
+        fields = ["state", "category", "channel", "community", "grid", "overdue"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)

@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as accounts_views
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
+from casework import open311
 from forms.apply import views as apply_views
 from forms.report import views as report_views
 from home import views as home_views
@@ -61,6 +62,20 @@ urlpatterns = [
     path("my/desk/<int:merchant_pk>/", points_views.desk, name="points_desk"),
     path("my/desk/<int:merchant_pk>/statement/<str:month>.xlsx", points_views.desk_statement, name="points_statement"),
     path("points/", points_views.publicity, name="points_publicity"),
+    re_path(r"^open311/discovery(?:\.(?P<fmt>json|xml))?$", open311.discovery, name="open311_discovery"),
+    re_path(r"^open311/v2/services(?:\.(?P<fmt>json|xml))?$", open311.services, name="open311_services"),
+    re_path(
+        r"^open311/v2/services/(?P<service_code>[^/]*?)(?:\.(?P<fmt>json|xml))?$",
+        open311.service_definition,
+        name="open311_service",
+    ),
+    re_path(r"^open311/v2/requests(?:\.(?P<fmt>json|xml))?$", open311.requests_view, name="open311_requests"),
+    re_path(
+        r"^open311/v2/requests/(?P<service_request_id>[^/]*?)(?:\.(?P<fmt>json|xml))?$",
+        open311.request_view,
+        name="open311_request",
+    ),
+    re_path(r"^open311/(?P<rest>.*?)(?:\.(?P<fmt>json|xml))?$", open311.not_found, name="open311_not_found"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("healthz/", portal_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),

@@ -368,3 +368,9 @@ def with_redaction(config):
 
 
 LOGGING = with_redaction(DEFAULT_LOGGING)
+
+# Open311 GeoReport v2 (casework/open311.py): POSTs per API key per window, and how long the same
+# content from the same key counts as a repeat (one case) when the client sends no idempotency key.
+OPEN311_POST_LIMIT = int(os.environ.get("OPEN311_POST_LIMIT", 120))
+OPEN311_POST_WINDOW = int(os.environ.get("OPEN311_POST_WINDOW", 60 * 60))
+OPEN311_REPEAT_WINDOW = int(os.environ.get("OPEN311_REPEAT_WINDOW", 10 * 60))

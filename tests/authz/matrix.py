@@ -182,6 +182,23 @@ rule(
     control=False,
 )
 
+# Open311 GeoReport v2 (casework/open311.py): the reading half is public; a POST needs an API key,
+# which no role has (a staff login is no key), so every POST is refused with 403.
+rule(
+    "open311_discovery", "public", ALL, many(lambda w: [r("open311_discovery")], lambda w: ["/open311/discovery.json"])
+)
+rule("open311_services", "public", ALL, lambda w: ["/open311/v2/services.json", "/open311/v2/services.xml"])
+rule("open311_service", "public", ALL, lambda w: [f"/open311/v2/services/{w.category.slug}.json"])
+rule(
+    "open311_requests",
+    "public",
+    ALL,
+    lambda w: ["/open311/v2/requests.json", "/open311/v2/requests.xml"],
+    note="a POST needs an API key: tests/casework/test_open311_post.py",
+)
+rule("open311_request", "public", ALL, lambda w: [f"/open311/v2/requests/{w.case_a.reference}.json"])
+rule("open311_not_found", "public", NOBODY, lambda w: ["/open311/v2/nothing.json"], control=False)
+
 # Residents' and shop staff's own pages (accounts/): signed in by SMS code, never by a staff account.
 rule("sign_in", "public", ALL, one("sign_in"), post=True)
 rule("sign_in_code", "public", ALL, None, note="the second step of sign_in; without a number it sends you back")
@@ -1072,6 +1089,8 @@ SNIPPETS = {
     ("intake", "convention"): ("convention", WRITERS, PUBLISHERS, NOBODY),
     ("casework", "casecategory"): ("category", PUBLISHERS, PUBLISHERS, NOBODY),
     ("casework", "calendarday"): ("calendar_day", PUBLISHERS, PUBLISHERS, PUBLISHERS),
+    # API keys: superusers only, unless an administrator grants a group the model's permissions.
+    ("casework", "open311client"): ("open311_client", NOBODY, NOBODY, NOBODY),
     ("points", "activity"): ("activity", WRITERS, WRITERS, PUBLISHERS),
 }
 for (app, model), (attr, view, change, delete) in SNIPPETS.items():
@@ -1103,6 +1122,9 @@ for (app, model), (attr, view, change, delete) in SNIPPETS.items():
         **chooser,
     )
     rule(f"{choosers}:create", "snippet-add", adders, one(f"{choosers}:create"), post=True)
+
+# An issued key is never copied (a copy would need a new key anyway): that view is off.
+del RULES["wagtailsnippets_casework_open311client:copy"]
 
 # Exports of snippet listings: explicit probes on the list rows above, as extra URLs.
 for app, model in (("alliance", "merchant"), ("alliance", "community"), ("alliance", "grid")):

@@ -206,3 +206,9 @@ def test_the_thank_you_link_is_shown_but_its_secret_is_not_kept_in_the_session(c
     assert 0 < int(cookie["max-age"]) <= 3600
     # Reloading the thank-you page still shows the link (within the hour).
     assert f"/track/link/{secret}/" in client.get("/report/thanks/").content.decode()
+
+
+def test_a_case_sent_through_the_wizard_came_online(client, place):
+    walk(client, place, key_of(client))
+    report = GrievanceReport.objects.get()
+    assert report.channel == GrievanceReport.Channel.ONLINE and report.get_channel_display() == "网上"
