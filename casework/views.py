@@ -26,7 +26,8 @@ from wagtail.admin.views.generic.base import BaseListingView
 from alliance.models import Community, Grid
 from portal.downloads import attachment, file_name
 from portal.people import display_name
-from portal.tables import DateTimeColumn, LinkColumn, PlainSelect, StackedTable, StatusColumn, TextColumn
+from portal.tables import DateTimeColumn, LinkColumn, StackedTable, StatusColumn, TextColumn
+from portal.widgets import PlainSelect
 
 from . import stats
 from .forms import action_form

@@ -10,16 +10,12 @@
   `format_html`, not each through a template. Wagtail renders one template per cell: a page of 30
   cases in 10 columns is 300 template renders, which were most of the case inbox's CPU. The
   markup is that of Wagtail's cell templates (cell.html, title_cell.html, status_tag_cell.html).
-- `PlainSelect`: a filter's <select> with its options built in Python. Django renders a template
-  per option, and a superuser's grid filter has one per grid (544 at district scale).
 """
 
 import re
 
-from django import forms
-from django.forms.utils import flatatt
 from django.utils import dateformat, formats, timezone
-from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from wagtail.admin.ui.tables import Column, StatusTagColumn, Table, TitleColumn
@@ -171,20 +167,3 @@ class StackedTable(Table):
     def rows(self):
         for index, instance in enumerate(self.data):
             yield self.Row(self, instance, index)
-
-
-class PlainSelect(forms.Select):
-    """A single <select> rendered without a template per option; the markup is Django's select.html."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        groups = []
-        for group_name, options, _index in widget["optgroups"]:
-            html = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
-            )
-            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, html) if group_name else html)
-        options = mark_safe("".join(groups))  # noqa: S308 - each part came from format_html
-        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)

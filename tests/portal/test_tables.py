@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
-from portal.tables import DateTimeColumn, LinkColumn, PlainSelect, StatusColumn, TextColumn
+from portal.tables import DateTimeColumn, LinkColumn, StatusColumn, TextColumn
+from portal.widgets import PlainSelect, choice_input
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -55,3 +56,18 @@ def test_plain_select_renders_what_djangos_select_does():
     django = forms.Select(choices=choices).render("grid", "2", attrs={"id": "id_grid"})
     assert "".join(ours.split()) == "".join(django.split())
     assert "<script>" not in ours and '<option value="2" selected>' in ours
+
+
+def test_choice_inputs_render_what_djangos_radio_and_checkbox_templates_do():
+    class Form(forms.Form):
+        one = forms.ChoiceField(choices=[("a", "甲"), ("b", HOSTILE)], widget=forms.RadioSelect)
+        many = forms.MultipleChoiceField(choices=[("1", "一"), ("2", "二")], widget=forms.CheckboxSelectMultiple)
+
+    form = Form(data={"one": "b", "many": ["1", "2"]})
+    for name in ("one", "many"):
+        for choice in form[name]:
+            django = choice.tag()
+            ours = choice_input(choice)
+            # The same attributes (flatatt writes the boolean ones sorted, Django's template in order).
+            assert sorted(ours[:-1].split()) == sorted(django[: django.index(">")].split()), (ours, django)
+    assert 'value="b" id="id_one_1" checked required' in choice_input(form["one"][1])
