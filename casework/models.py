@@ -451,6 +451,13 @@ class GrievanceReport(Submission):
             models.Index(fields=["community", "state", "resolve_due"]),
             # The superuser's inbox over every case, in its default order (办结期限, then id).
             models.Index(fields=["resolve_due", "id"], name="intake_report_inbox_order"),
+            # The unfinished cases (7% of a district's 100,000) in the same order: 超期 over every case
+            # (overdue_q; each of its branches implies unfinished) reads this instead of the table.
+            models.Index(
+                fields=["resolve_due", "id"],
+                condition=~Q(state__in=sorted(FINISHED_STATES)),
+                name="intake_report_open_order",
+            ),
         ]
 
     def __str__(self):
