@@ -14,11 +14,12 @@ abstract `PrivatePhoto` served by one strict file response.
 import datetime
 import hashlib
 import secrets
+from collections import namedtuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import BooleanField, Case, Count, F, Q, Value, When
+from django.db.models import BooleanField, Case, Count, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -268,6 +269,31 @@ def overdue_q(now=None):
     return (Q(overdue=True) & ~Q(state__in=FINISHED_STATES)) | late_q(now)
 
 
+CaseworkScope = namedtuple("CaseworkScope", "communities grids")
+
+
+def casework_scope(user):
+    """The ids of the communities `user` moderates and of the grids they work, in one query.
+
+    Kept on the user object, which lives for one request (menus, permission checks and the inbox
+    all ask); a long-lived user object is asked again only once a new one is loaded.
+    """
+    scope = getattr(user, "_casework_scope", None)
+    if scope is None:
+        moderated = Community.moderators.through.objects.filter(user_id=user.pk).values_list(
+            "community_id", Value(0, output_field=IntegerField())
+        )
+        worked = Grid.workers.through.objects.filter(user_id=user.pk).values_list(
+            "grid_id", Value(1, output_field=IntegerField())
+        )
+        rows = list(moderated.union(worked, all=True))
+        scope = CaseworkScope(
+            communities=sorted(pk for pk, kind in rows if kind == 0), grids=sorted(pk for pk, kind in rows if kind == 1)
+        )
+        user._casework_scope = scope
+    return scope
+
+
 class GrievanceReportQuerySet(models.QuerySet):
     """The domain rules about sets of cases: who sees them, which are open, late or overdue."""
 
@@ -275,23 +301,24 @@ class GrievanceReportQuerySet(models.QuerySet):
         """Every case for a superuser; a moderator's communities; a worker's grids and assigned cases.
 
         The one rule for who may see a case: every view that shows a case or personal data filters
-        through it (menus are no substitute). Id subqueries rather than joins through the M2M tables:
-        each case matches at most once, so no DISTINCT, and the (community|grid, ...) indexes serve.
+        through it (menus are no substitute). The user's community and grid ids are read first
+        (casework_scope) and the cases filtered by those values: with id subqueries inside the OR,
+        PostgreSQL scanned all 100,000 cases of a district (100 ms for the inbox's count); with
+        values it combines the (community|grid|assignee) indexes. Each case matches at most once,
+        so no DISTINCT.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
-        moderated = Community.moderators.through.objects.filter(user_id=user.pk).values("community_id")
-        worked = Grid.workers.through.objects.filter(user_id=user.pk).values("grid_id")
-        return self.filter(Q(community_id__in=moderated) | Q(grid_id__in=worked) | Q(assignee_id=user.pk))
+        scope = casework_scope(user)
+        return self.filter(Q(community_id__in=scope.communities) | Q(grid_id__in=scope.grids) | Q(assignee_id=user.pk))
 
     def moderated_by(self, user):
         """The cases of the communities `user` moderates (all for a superuser)."""
         if user.is_superuser:
             return self
-        moderated = Community.moderators.through.objects.filter(user_id=user.pk).values("community_id")
-        return self.filter(community_id__in=moderated)
+        return self.filter(community_id__in=casework_scope(user).communities)
 
     def open(self):
         return self.exclude(state__in=FINISHED_STATES)
@@ -442,6 +469,13 @@ class GrievanceReport(Submission):
             models.Index(fields=["community", "state", "resolve_due"]),
             # The superuser's inbox over every case, in its default order (办结期限, then id).
             models.Index(fields=["resolve_due", "id"], name="intake_report_inbox_order"),
+            # The unfinished cases (7% of a district's 100,000) in the same order: 超期 over every case
+            # (overdue_q; each of its branches implies unfinished) reads this instead of the table.
+            models.Index(
+                fields=["resolve_due", "id"],
+                condition=~Q(state__in=sorted(FINISHED_STATES)),
+                name="intake_report_open_order",
+            ),
         ]
 
     def __str__(self):

@@ -15,37 +15,25 @@ mirror the views' checks. (Who may review merchant applications: forms/apply/per
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import GrievanceReport
+from .models import GrievanceReport, casework_scope
 from .transitions import GRID_WORKER, MODERATOR, WORKER
 
-
-def _memo(user, name, compute):
-    # Menus, panels and views ask the same question several times per request; ask the database once.
-    if not hasattr(user, name):
-        setattr(user, name, compute(user))
-    return getattr(user, name)
+# Menus, panels and views ask these several times per request: casework_scope asks the database once.
 
 
 def is_moderating(user):
     """Moderates at least one community (or is a superuser): supervision and statistics."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and _memo(user, "_casework_moderating", lambda u: u.is_superuser or u.moderated_communities.exists())
-    )
+    return user.is_authenticated and user.is_active and (user.is_superuser or bool(casework_scope(user).communities))
 
 
 def is_caseworker(user):
     """Moderates a community or works a grid: the case inbox. Editors reach the admin too; not this."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and _memo(
-            user,
-            "_casework_caseworker",
-            lambda u: u.is_superuser or u.moderated_communities.exists() or u.grids.exists(),
-        )
-    )
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    scope = casework_scope(user)
+    return bool(scope.communities or scope.grids)
 
 
 def require_caseworker(user):
