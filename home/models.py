@@ -11,9 +11,8 @@ from wagtail.search import index
 
 from alliance.models import Community
 from bulletins.blocks import BodyBlock, body_text
-from bulletins.models import HonourRollPage, NewsPage, NoticePage
-from bulletins.scheduling import upcoming_occurrences
-from portal.contentcache import public, remember
+from bulletins.models import HonourRollPage, NewsPage, NoticeOccurrence
+from portal.contentcache import public
 from portal.editing import EditorDefaults
 from portal.tokenize import index_tokens
 
@@ -43,7 +42,7 @@ class HomePage(EditorDefaults, Page):
         ).first()
         honours = list(current_roll.honours.select_related("merchant")) if current_roll else []
         context.update(
-            upcoming=remember("home-upcoming", self.upcoming_notices, self.pk),
+            upcoming=self.upcoming_notices(request),
             latest_news=NewsPage.cards(NewsPage.objects.descendant_of(self))[:5],
             current_roll=current_roll,
             honours=honours,
@@ -52,33 +51,14 @@ class HomePage(EditorDefaults, Page):
         )
         return context
 
-    def upcoming_notices(self, count=3):
-        """The next occurrence of each of the `count` soonest notices.
+    def upcoming_notices(self, request=None, count=3):
+        """The next occurrence of each of the `count` soonest notices, from the stored
+        occurrences (bulletins/occurrences.py) in one indexed query.
 
         One per notice: a monthly market day would otherwise fill all three places.
-        Notices already over are left out in SQL so the rows read stay few as the
-        archive grows.
         """
-        now = timezone.now()
-        once_and_not_over = models.Q(repeat="", end__gt=now)
-        repeating = ~models.Q(repeat="") & (
-            models.Q(repeat_until__isnull=True) | models.Q(repeat_until__gte=timezone.localdate())
-        )
-        notices = (
-            public(NoticePage.objects.live())
-            .descendant_of(self)
-            .filter(once_and_not_over | repeating)
-            .defer_streamfields()
-            .select_related("community")
-        )
-        chosen, seen = [], set()
-        for occurrence in upcoming_occurrences(notices, now=now):
-            if occurrence.notice.pk not in seen:
-                seen.add(occurrence.notice.pk)
-                chosen.append(occurrence)
-                if len(chosen) == count:
-                    break
-        return chosen
+        rows = NoticeOccurrence.objects.listed(self).first_of_each_notice().cards()[:count]
+        return NoticeOccurrence.with_urls(rows, request)
 
 
 class StandardPage(EditorDefaults, Page):
