@@ -231,7 +231,7 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
 
     def occurrences(self):
         """The stored occurrences of this section's live, public notices (bulletins/occurrences.py)."""
-        return NoticeOccurrence.objects.listed(self, children_only=True)
+        return NoticeOccurrence.objects.listed(self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -242,9 +242,12 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
         if kind:
             occurrences = occurrences.filter(kind=kind)
         occurrences = occurrences.past(now) if archive else occurrences.upcoming(now)
-        # One indexed query for the page's 20 rows and the total; no notice object is built.
-        shown = params.paginate_queryset(request, occurrences.cards(), self.OCCURRENCES_PER_PAGE)
-        shown.object_list = NoticeOccurrence.with_urls(shown.object_list, request)
+        # Django's Paginator counts the rows on the table alone (no join); the page's 20 rows are
+        # then read with what their cards show. No notice object is built.
+        shown = params.paginate(request, occurrences, self.OCCURRENCES_PER_PAGE)
+        first = (shown.number - 1) * self.OCCURRENCES_PER_PAGE
+        rows = occurrences.cards()[first : first + self.OCCURRENCES_PER_PAGE]
+        shown.object_list = NoticeOccurrence.with_urls(rows, self, request)
         context.update(
             occurrences=shown,
             archive=archive,

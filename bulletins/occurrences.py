@@ -7,15 +7,17 @@ website, the table and the calendar agree.
 
 What a card shows is split by who can change it:
 
-- stored on the row, rewritten whenever the notice itself is saved live (publish, a scheduled
-  publish, a revert): the dates, title, kind, place, community and the rule in words;
-- read through the join at list time, because they change without the notice being saved: the
-  page's URL path and tree path (a move, or a parent's new slug, rewrites them for every
-  descendant), whether it is live, the community's name, and the view restrictions (public()).
+- stored on the row, rewritten whenever the notice itself is saved (publish, unpublish, a
+  scheduled publish, a revert; post_save): the dates, title, kind, place, community, the rule in
+  words, and the tree path; a move rewrites every row's path (post_page_move);
+- read at list time, because they change without the notice being saved: the page's URL path
+  (a parent's new slug rewrites it for every descendant) through a join for the rows shown,
+  the community's name, and the view restrictions (public(), against the stored path).
 
-So an unpublished or deleted notice leaves the lists at once (its rows are deleted, or hidden by
-the live join if some code set live=False without saving the page), and a moved or restricted one
-shows its new URL or disappears without any row being rewritten.
+Rows exist only for live notices: unpublishing deletes them, deleting the page deletes them by
+CASCADE, and a restriction hides them at once without any row being rewritten. Code that sets
+live=False with a queryset update() (no save, so no signal) leaves rows behind until the
+nightly command, which deletes the rows of every notice that is not live.
 
 Repeating series are stored from a year back to a year and a month ahead of the time they were
 written; the lists cut them to exactly a year each way from now. `manage.py
@@ -58,12 +60,9 @@ SOURCE_FIELDS = frozenset(
 
 
 class NoticeOccurrenceQuerySet(models.QuerySet):
-    def listed(self, under, children_only=False):
-        """Rows of live, public notices below the page `under` (only its children if asked)."""
-        rows = self.filter(notice__live=True, notice__path__startswith=under.path)
-        if children_only:
-            rows = rows.filter(notice__depth=under.depth + 1)
-        return public(rows, path="notice__path")
+    def listed(self, under):
+        """Rows of public notices below the page `under` (rows exist only for live notices)."""
+        return public(self.filter(path__startswith=under.path))
 
     def upcoming(self, now=None, window=scheduling.UPCOMING_WINDOW):
         """What scheduling.upcoming_occurrences lists, soonest first."""
@@ -83,13 +82,23 @@ class NoticeOccurrenceQuerySet(models.QuerySet):
             .order_by("-start", "-notice_id")
         )
 
-    def first_of_each_notice(self, now=None):
-        """Upcoming rows that are their notice's next one (a weekly market takes one place)."""
+    def next_of_each_notice(self, count, now=None):
+        """The next upcoming row of each of the `count` notices whose next row is soonest, soonest
+        first: a weekly market takes one place, not all of them. One query: the soonest notices
+        by MIN(start), then their first upcoming row."""
         now = now or timezone.now()
-        earlier = NoticeOccurrence.objects.filter(notice_id=models.OuterRef("notice_id"), end__gt=now).filter(
-            start__lt=models.OuterRef("start")
+        upcoming = self.upcoming(now)
+        soonest = (
+            upcoming.order_by()
+            .values("notice_id")
+            .annotate(first=models.Min("start"))
+            .order_by("first", "notice_id")
+            .values("notice_id")[:count]
         )
-        return self.upcoming(now).filter(~models.Exists(earlier))
+        earlier = NoticeOccurrence.objects.filter(
+            notice_id=models.OuterRef("notice_id"), end__gt=now, start__lt=models.OuterRef("start")
+        )
+        return upcoming.filter(notice_id__in=soonest).exclude(models.Exists(earlier))
 
     def cards(self):
         """Only what a card shows: the stored values, the community and the page's URL path."""
@@ -151,6 +160,9 @@ class NoticeOccurrence(models.Model):
     community = models.ForeignKey(
         "alliance.Community", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The notice's tree path, for the section and restriction filters without a join; rewritten
+    # whenever a page moves (treebeard renumbers siblings too).
+    path = models.CharField(max_length=255)
     is_repeat = models.BooleanField(default=False)
     repeat_description = models.CharField(max_length=200, blank=True)
 
@@ -174,6 +186,7 @@ class NoticeOccurrence(models.Model):
         notice = occurrence.notice
         return cls(
             notice_id=notice.pk,
+            path=notice.path,
             start=occurrence.start,
             end=occurrence.end,
             title=notice.title,
@@ -198,12 +211,17 @@ class NoticeOccurrence(models.Model):
             return self.kind
 
     @staticmethod
-    def with_urls(rows, request=None):
-        """The rows as a list, each with .url: Wagtail's URL for its page's path, resolved from the
-        site root paths it caches, so no page object is read."""
+    def with_urls(rows, under, request=None):
+        """The rows as a list, each with .url. Every row lies below the page `under` (the section
+        or the home page it was listed for), so its URL is under's URL followed by the rest of its
+        URL path: what Wagtail's get_url gives, with no page object built per row."""
         rows = list(rows)
+        base = under.get_url(request=request)
         for row in rows:
-            row.url = Page(id=row.notice_id, url_path=row.url_path).get_url(request=request)
+            if base and row.url_path.startswith(under.url_path):
+                row.url = base + row.url_path[len(under.url_path) :]
+            else:
+                row.url = Page(id=row.notice_id, url_path=row.url_path).get_url(request=request)
         return rows
 
 
@@ -219,3 +237,11 @@ def notice_saved(sender, instance, raw=False, update_fields=None, **kwargs):
         if instance is None:
             return
     NoticeOccurrence.objects.refresh(instance)
+
+
+def page_moved(sender, **kwargs):
+    """post_page_move: a move renumbers the tree paths of the page, its descendants and its
+    siblings, so every row takes its notice's path again (one UPDATE; moves are rare)."""
+    NoticeOccurrence.objects.update(
+        path=models.Subquery(Page.objects.filter(pk=models.OuterRef("notice_id")).values("path")[:1])
+    )

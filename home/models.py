@@ -12,7 +12,7 @@ from wagtail.search import index
 from alliance.models import Community
 from bulletins.blocks import BodyBlock, body_text
 from bulletins.models import HonourRollPage, NewsPage, NoticeOccurrence
-from portal.contentcache import public
+from portal.contentcache import public, remember
 from portal.editing import EditorDefaults
 from portal.tokenize import index_tokens
 
@@ -53,12 +53,17 @@ class HomePage(EditorDefaults, Page):
 
     def upcoming_notices(self, request=None, count=3):
         """The next occurrence of each of the `count` soonest notices, from the stored
-        occurrences (bulletins/occurrences.py) in one indexed query.
+        occurrences (bulletins/occurrences.py) in one query.
 
-        One per notice: a monthly market day would otherwise fill all three places.
+        One per notice: a monthly market day would otherwise fill all three places. The three
+        rows are kept under the content generation (a publish replaces them at once; a date
+        that has just ended may stay up to CONTENT_CACHE_SECONDS); their URLs are not.
         """
-        rows = NoticeOccurrence.objects.listed(self).first_of_each_notice().cards()[:count]
-        return NoticeOccurrence.with_urls(rows, request)
+
+        def soonest():
+            return list(NoticeOccurrence.objects.listed(self).next_of_each_notice(count).cards())
+
+        return NoticeOccurrence.with_urls(remember("home-upcoming", soonest, self.pk, count), self, request)
 
 
 class StandardPage(EditorDefaults, Page):

@@ -9,16 +9,13 @@ message, so no view hand-rolls its own guard and none turns odd input into a 500
 import re
 import unicodedata
 
-from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 # Django's unicode slug: taggit gives Chinese tags slugs like 便民集市.
 SLUG = re.compile(r"^[-\w]{1,100}$")
 MAX_TEXT_LENGTH = 100
-# Past any listing's end; keeps OFFSET inside a 64-bit integer whatever number is typed.
-MAX_PAGE_NUMBER = 10**12
 
 
 def clean_text(raw, max_length=MAX_TEXT_LENGTH):
@@ -79,23 +76,3 @@ def paginate(request, items, per_page, name="page"):
         return paginator.page(request.GET.get(name) or 1)
     except (PageNotAnInteger, EmptyPage):
         raise Http404(_("没有这一页。"))
-
-
-def paginate_queryset(request, queryset, per_page, name="page"):
-    """paginate() for an ordered queryset in one query: the page's rows carry the total as
-    COUNT(*) OVER (), so the listing costs no separate COUNT. The same answers as paginate():
-    a number that is not one, below 1 or past the end is a 404; an empty first page is shown."""
-    raw = request.GET.get(name) or 1
-    try:
-        number = int(raw)
-    except (TypeError, ValueError):
-        raise Http404(_("没有这一页。"))
-    if not 1 <= number <= MAX_PAGE_NUMBER:
-        raise Http404(_("没有这一页。"))
-    offset = (number - 1) * per_page
-    rows = list(queryset.annotate(listed_total=Window(Count("pk")))[offset : offset + per_page])
-    if not rows and number > 1:
-        raise Http404(_("没有这一页。"))
-    paginator = Paginator(rows, per_page)
-    paginator.count = rows[0].listed_total if rows else 0  # what Paginator would have counted
-    return Page(rows, number, paginator)

@@ -21,6 +21,7 @@ def fill(apps, schema_editor):
             rows.append(
                 NoticeOccurrence(
                     notice_id=notice.pk,
+                    path=notice.path,
                     start=occurrence.start,
                     end=occurrence.end,
                     title=notice.title,
@@ -51,6 +52,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(max_length=255, verbose_name='标题')),
                 ('kind', models.CharField(max_length=20, verbose_name='类型')),
                 ('place', models.CharField(max_length=200, verbose_name='地点')),
+                ('path', models.CharField(max_length=255)),
                 ('is_repeat', models.BooleanField(default=False)),
                 ('repeat_description', models.CharField(blank=True, max_length=200)),
                 ('community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='alliance.community')),
