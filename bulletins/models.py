@@ -242,12 +242,12 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
         if kind:
             occurrences = occurrences.filter(kind=kind)
         occurrences = occurrences.past(now) if archive else occurrences.upcoming(now)
-        # Django's Paginator counts the rows on the table alone (no join); the page's 20 rows are
-        # then read with what their cards show. No notice object is built.
-        shown = params.paginate(request, occurrences, self.OCCURRENCES_PER_PAGE)
-        first = (shown.number - 1) * self.OCCURRENCES_PER_PAGE
-        rows = occurrences.cards()[first : first + self.OCCURRENCES_PER_PAGE]
-        shown.object_list = NoticeOccurrence.with_urls(rows, self, request)
+        # One query: the page's 20 rows with what their cards show, and the total counted on the
+        # occurrence table alone. No notice object is built.
+        shown = params.paginate_in_one_query(
+            request, occurrences, self.OCCURRENCES_PER_PAGE, rows=lambda found: found.cards()
+        )
+        shown.object_list = NoticeOccurrence.with_urls(shown.object_list, self, request)
         context.update(
             occurrences=shown,
             archive=archive,
