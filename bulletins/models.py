@@ -37,6 +37,7 @@ from portal.tokenize import index_tokens
 from . import cards, scheduling
 from .blocks import BodyBlock, body_text
 from .ical import REMINDER_BEFORE, calendar_response, feed_name
+from .occurrences import NoticeOccurrence
 
 PAGE_SIZE = 12
 
@@ -273,26 +274,27 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
             .order_by("start", "pk")
         )
 
+    def occurrences(self):
+        """The stored occurrences of this section's live, public notices (bulletins/occurrences.py)."""
+        return NoticeOccurrence.objects.listed(self)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        notices = self.notices()
         kind = params.choice(request, "kind", NoticePage.Kind.values, _("没有这种通知类型。"))
-        if kind:
-            notices = notices.filter(kind=kind)
         archive = request.GET.get("archive") == "1"
         now = timezone.now()
-        # Leave out in SQL what cannot appear, so the rows read stay few as notices pile up.
-
-        def expand():
-            if archive:
-                return list(scheduling.past_occurrences(notices.filter(start__lt=now), now=now))
-            return list(scheduling.upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now))
-
-        # Expanding every repeat rule is the costly part of this page; the result only changes
-        # when a notice does, or as time passes (bounded by CONTENT_CACHE_SECONDS).
-        occurrences = remember("notice-occurrences", expand, self.pk, kind, archive)
+        occurrences = self.occurrences()
+        if kind:
+            occurrences = occurrences.filter(kind=kind)
+        occurrences = occurrences.past(now) if archive else occurrences.upcoming(now)
+        # One query: the page's 20 rows with what their cards show, and the total counted on the
+        # occurrence table alone. No notice object is built.
+        shown = params.paginate_in_one_query(
+            request, occurrences, self.OCCURRENCES_PER_PAGE, rows=lambda found: found.cards()
+        )
+        shown.object_list = NoticeOccurrence.with_urls(shown.object_list, self, request)
         context.update(
-            occurrences=params.paginate(request, occurrences, self.OCCURRENCES_PER_PAGE),
+            occurrences=shown,
             archive=archive,
             kinds=NoticePage.Kind.choices,
             current_kind=kind,
@@ -457,20 +459,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     @property
     def repeat_description(self):
         """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六."""
-        if self.repeat == self.Repeat.MONTHLY_DAY:
-            text = _("每月 %(day)s 日") % {"day": self.repeat_day}
-        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
-            text = _("每月%(ordinal)s%(weekday)s") % {
-                "ordinal": self.get_repeat_ordinal_display(),
-                "weekday": self.get_repeat_weekday_display(),
-            }
-        elif self.repeat == self.Repeat.WEEKLY:
-            text = _("每周%(weekday)s") % {"weekday": self.get_repeat_weekday_display()}
-        else:
-            return ""
-        if self.repeat_until:
-            text += _("，至 %(date)s") % {"date": formats.date_format(self.repeat_until, "SHORT_DATE_FORMAT")}
-        return text
+        return scheduling.describe_repeat(self)
 
     @property
     def map_url(self):

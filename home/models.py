@@ -12,8 +12,7 @@ from wagtail.search import index
 from alliance.models import Community
 from bulletins.blocks import BodyBlock, body_text
 from bulletins.cards import news_cards
-from bulletins.models import HonourRollPage, NewsPage, NoticePage
-from bulletins.scheduling import upcoming_occurrences
+from bulletins.models import HonourRollPage, NewsPage, NoticeOccurrence
 from portal.contentcache import public, remember
 from portal.editing import EditorDefaults
 from portal.tokenize import index_tokens
@@ -42,7 +41,7 @@ class HomePage(EditorDefaults, Page):
         honours = current_roll["honours"] if current_roll else []
         latest = remember("home-latest-news", lambda: self.latest_news_ids(), self.pk)
         context.update(
-            upcoming=remember("home-upcoming", self.upcoming_notices, self.pk),
+            upcoming=self.upcoming_notices(request),
             latest_news=news_cards(NewsPage.cards(), latest, request),
             current_roll=current_roll,
             honours=honours,
@@ -76,33 +75,19 @@ class HomePage(EditorDefaults, Page):
         ]
         return {"url": roll.get_url(request), "period_label": roll.period_label, "honours": honours}
 
-    def upcoming_notices(self, count=3):
-        """The next occurrence of each of the `count` soonest notices.
+    def upcoming_notices(self, request=None, count=3):
+        """The next occurrence of each of the `count` soonest notices, from the stored
+        occurrences (bulletins/occurrences.py) in one query.
 
-        One per notice: a monthly market day would otherwise fill all three places.
-        Notices already over are left out in SQL so the rows read stay few as the
-        archive grows.
+        One per notice: a monthly market day would otherwise fill all three places. The three
+        rows are kept under the content generation (a publish replaces them at once; a date
+        that has just ended may stay up to CONTENT_CACHE_SECONDS); their URLs are not.
         """
-        now = timezone.now()
-        once_and_not_over = models.Q(repeat="", end__gt=now)
-        repeating = ~models.Q(repeat="") & (
-            models.Q(repeat_until__isnull=True) | models.Q(repeat_until__gte=timezone.localdate())
-        )
-        notices = (
-            public(NoticePage.objects.live())
-            .descendant_of(self)
-            .filter(once_and_not_over | repeating)
-            .defer_streamfields()
-            .select_related("community")
-        )
-        chosen, seen = [], set()
-        for occurrence in upcoming_occurrences(notices, now=now):
-            if occurrence.notice.pk not in seen:
-                seen.add(occurrence.notice.pk)
-                chosen.append(occurrence)
-                if len(chosen) == count:
-                    break
-        return chosen
+
+        def soonest():
+            return list(NoticeOccurrence.objects.listed(self).next_of_each_notice(count).cards())
+
+        return NoticeOccurrence.with_urls(remember("home-upcoming", soonest, self.pk, count), self, request)
 
 
 class StandardPage(EditorDefaults, Page):

@@ -74,14 +74,15 @@ def restricted_paths():
     return paths
 
 
-def public(queryset):
+def public(queryset, path="path"):
     """queryset.public(), with the restricted sections read from the cache.
 
-    Wagtail's public() queries the restrictions on every call, several times per page.
+    Wagtail's public() queries the restrictions on every call, several times per page. `path`
+    names the tree path to test, for rows that belong to a page (e.g. "notice__path").
     """
     condition = Q()
-    for path in restricted_paths():
-        condition |= Q(path__startswith=path)
+    for restricted in restricted_paths():
+        condition |= Q(**{f"{path}__startswith": restricted})
     return queryset.exclude(condition) if condition else queryset
 
 
