@@ -495,6 +495,19 @@ class GrievanceReport(Submission):
         return bool(self.reporter_name or self.reporter_mobile or self.reporter_email)
 
     @property
+    def place_label(self):
+        """Where, as the reporter chose it: the community with their street or building, else 不清楚.
+
+        Shown to the reporter on the tracking page. The grid is the office's word for who handles
+        it, so it appears only for cases taken before residents chose a street or building.
+        """
+        if self.area_id is not None:
+            return f"{self.community.name} · {self.area.name}"
+        if self.place_unsure:
+            return f"{self.community.name} · {_('不清楚具体街巷或楼栋')}"
+        return f"{self.community.name} · {self.grid.name}"
+
+    @property
     def is_finished(self):
         return self.state in FINISHED_STATES
 

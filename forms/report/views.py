@@ -189,7 +189,11 @@ def _status_page(request, report):
 def track_report(request, reference):
     # Only reports this browser proved it knows (reference + last four digits, or the private link).
     reference = clean_text(reference, max_length=30)
-    report = GrievanceReport.objects.select_related("category", "community", "grid").filter(reference=reference).first()
+    report = (
+        GrievanceReport.objects.select_related("category", "community", "grid", "area")
+        .filter(reference=reference)
+        .first()
+    )
     if report is None or not proven(request, PROOF, report.pk):
         return redirect("track")
     return _status_page(request, report)
@@ -201,7 +205,7 @@ def track_mine(request, reference):
     """A signed-in reporter's own case, from their 我的 page (linked to their account by mobile)."""
     reference = clean_text(reference, max_length=30)
     report = (
-        GrievanceReport.objects.select_related("category", "community", "grid")
+        GrievanceReport.objects.select_related("category", "community", "grid", "area")
         .filter(reference=reference, reporter_user=request.user)
         .first()
     )

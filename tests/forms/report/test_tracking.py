@@ -11,6 +11,7 @@ from casework.models import CaseCategory, CaseEvent, GrievanceReport, hash_secre
 from casework.submission import submit_report
 from casework.transitions import perform
 from forms.report.views import TRACK_LIMIT
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 S = GrievanceReport.State
@@ -230,3 +231,21 @@ def test_guessing_one_references_digits_from_many_clients_is_stopped(case, setti
         lookup(Client(REMOTE_ADDR=f"192.0.2.{n}"), "SJ-20990101-0009", f"{n:04d}")
     response = lookup(Client(REMOTE_ADDR="198.51.100.2"), "SJ-20990101-0009", "0000")
     assert response.status_code == 429 and "查询次数过多" in response.content.decode()
+
+
+@pytest.mark.parametrize("chosen", ["street", "building", "unsure"])
+def test_the_place_reads_as_the_reporter_chose_it_not_as_the_offices_grid(client, world, chosen):
+    area = None if chosen == "unsure" else f.grid_area(world["grid_a"], name="菜市场北巷", kind=chosen)
+    report, _secret = submit_report(
+        f"track-{chosen}",
+        category=CaseCategory.objects.get(slug="street_occupation"),
+        grid=world["grid_a"],
+        address="菜市场北门",
+        description="水果摊把人行道全占了",
+        contact={"name": "赵大爷", "mobile": "13812345678", "consent": True},
+    )
+    GrievanceReport.objects.filter(pk=report.pk).update(area=area, place_unsure=area is None)
+    page = client.get(lookup(client, report.reference, "5678")["Location"]).content.decode()
+    expected = "菜市场北巷" if area else "不清楚具体街巷或楼栋"
+    assert f"{world['grid_a'].community.name} · {expected}" in page
+    assert world["grid_a"].name not in page
