@@ -411,20 +411,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     @property
     def repeat_description(self):
         """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六."""
-        if self.repeat == self.Repeat.MONTHLY_DAY:
-            text = _("每月 %(day)s 日") % {"day": self.repeat_day}
-        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
-            text = _("每月%(ordinal)s%(weekday)s") % {
-                "ordinal": self.get_repeat_ordinal_display(),
-                "weekday": self.get_repeat_weekday_display(),
-            }
-        elif self.repeat == self.Repeat.WEEKLY:
-            text = _("每周%(weekday)s") % {"weekday": self.get_repeat_weekday_display()}
-        else:
-            return ""
-        if self.repeat_until:
-            text += _("，至 %(date)s") % {"date": formats.date_format(self.repeat_until, "SHORT_DATE_FORMAT")}
-        return text
+        return scheduling.describe(self)
 
     @property
     def map_url(self):

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -85,6 +85,31 @@ def local(value):
     if timezone.is_naive(value):
         return value.replace(tzinfo=SHANGHAI)
     return value.astimezone(SHANGHAI)
+
+
+def _label(choices, value):
+    return dict(choices.choices).get(value, value)
+
+
+def describe(notice):
+    """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六; '' for a one-off notice.
+
+    Reads only the rule's fields, so site search can store it at publish time (home/searchindex.py).
+    """
+    if notice.repeat == Repeat.MONTHLY_DAY:
+        text = _("每月 %(day)s 日") % {"day": notice.repeat_day}
+    elif notice.repeat == Repeat.MONTHLY_WEEKDAY:
+        text = _("每月%(ordinal)s%(weekday)s") % {
+            "ordinal": _label(Ordinal, notice.repeat_ordinal),
+            "weekday": _label(Weekday, notice.repeat_weekday),
+        }
+    elif notice.repeat == Repeat.WEEKLY:
+        text = _("每周%(weekday)s") % {"weekday": _label(Weekday, notice.repeat_weekday)}
+    else:
+        return ""
+    if notice.repeat_until:
+        text += _("，至 %(date)s") % {"date": formats.date_format(notice.repeat_until, "SHORT_DATE_FORMAT")}
+    return text
 
 
 def duration(notice):
