@@ -79,7 +79,12 @@ def main():
             assert response.status_code == 200, (url, response.status_code)
             found = re.search(r"找到 (\d+) 条", response.content.decode())
             executed = []
-            with connection.execute_wrapper(lambda execute, sql, *rest: executed.append(sql) or execute(sql, *rest)):
+
+            def count(execute, sql, params, many, context, executed=executed):
+                executed.append(sql)
+                return execute(sql, params, many, context)
+
+            with connection.execute_wrapper(count):
                 client.get(url)
             app, db = [], []
             for _ in range(args.rounds):

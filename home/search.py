@@ -110,7 +110,9 @@ def ranked_entries(parsed, site):
         output_field=IntegerField(),
     )
     return (
-        entries.annotate(exact=exact, in_title=in_title, when=Coalesce("page__first_published_at", "merchant__created_at"))
+        entries.annotate(
+            exact=exact, in_title=in_title, when=Coalesce("page__first_published_at", "merchant__created_at")
+        )
         .order_by("exact", "in_title", F("when").desc(nulls_last=True), "kind", Coalesce("merchant_id", "page_id"))
         .select_related("page", "merchant")
         .only(

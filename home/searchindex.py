@@ -16,10 +16,12 @@ The functions take the page or merchant as an object with the model's fields, so
 migration (home 0005) can give them its historical models.
 """
 
+import contextlib
 import functools
 
 from django.apps import apps as global_apps
 from django.db.models.signals import post_save
+from wagtail.models import Page
 
 from bulletins.blocks import body_text
 from bulletins.scheduling import describe
@@ -131,8 +133,6 @@ _PAGE_BASE_CONTENT = {"title", "search_description"}
 
 @functools.cache
 def _content_fields(model):
-    from wagtail.models import Page
-
     own = {f.name for f in model._meta.get_fields() if getattr(f, "model", None) is model and f.concrete}
     page_fields = {f.name for f in Page._meta.get_fields()}
     return _PAGE_BASE_CONTENT | (own - page_fields) | {"honours"}
@@ -153,16 +153,28 @@ def _on_merchant_saved(sender, instance, raw=False, **kwargs):
         update_merchant(instance)
 
 
-def connect():
-    """Keep entries current on every save of a page or merchant (home.apps)."""
-    from wagtail.models import Page
-
+def _receivers():
     for model in global_apps.get_models():
         if issubclass(model, Page):
-            post_save.connect(_on_page_saved, sender=model, dispatch_uid=f"search-entry-{model._meta.label_lower}")
-    post_save.connect(
-        _on_merchant_saved, sender=global_apps.get_model(MERCHANT_MODEL), dispatch_uid="search-entry-merchant"
-    )
+            yield _on_page_saved, model, f"search-entry-{model._meta.label_lower}"
+    yield _on_merchant_saved, global_apps.get_model(MERCHANT_MODEL), "search-entry-merchant"
+
+
+def connect():
+    """Keep entries current on every save of a page or merchant (home.apps)."""
+    for receiver, model, uid in _receivers():
+        post_save.connect(receiver, sender=model, dispatch_uid=uid)
+
+
+@contextlib.contextmanager
+def updates_deferred():
+    """No entry update per save, for bulk loads (demo/district.py) that call rebuild() afterwards."""
+    for _receiver, model, uid in _receivers():
+        post_save.disconnect(sender=model, dispatch_uid=uid)
+    try:
+        yield
+    finally:
+        connect()
 
 
 def rebuild(apps=global_apps, stdout=None):
