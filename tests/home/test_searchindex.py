@@ -30,7 +30,9 @@ def results(client, query):
     assert response.status_code == 200
     html = response.content.decode()
     block = html.split('<ol class="search-results"', 1)[1].split("</ol>", 1)[0] if "search-results" in html else ""
-    return [(re.sub(r"<[^>]+>", "", t).strip(), u) for u, t in re.findall(r'<h2><a href="([^"]*)">(.*?)</a></h2>', block)]
+    return [
+        (re.sub(r"<[^>]+>", "", t).strip(), u) for u, t in re.findall(r'<h2><a href="([^"]*)">(.*?)</a></h2>', block)
+    ]
 
 
 def titles(client, query):
