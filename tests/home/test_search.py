@@ -430,5 +430,10 @@ def test_query_budget(client, home, django_assert_max_num_queries, size, query):
     with django_assert_max_num_queries(QUERY_BUDGET):
         response = client.get("/search/", {"q": query})
     assert response.status_code == 200
-    with django_assert_max_num_queries(QUERY_BUDGET):
-        client.get("/search/", {"q": query, "page": 2})
+    if count(response) > 10:
+        with django_assert_max_num_queries(QUERY_BUDGET):
+            response = client.get("/search/", {"q": query, "page": 2})
+        assert response.status_code == 200
+    else:
+        # No second page: a 404, whose page (and Wagtail's redirect lookup) is not the search's.
+        assert client.get("/search/", {"q": query, "page": 2}).status_code == 404
