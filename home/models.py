@@ -173,12 +173,15 @@ class SearchEntry(models.Model):
     merchant = models.OneToOneField(
         "alliance.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
     )
-    title_tokens = models.TextField(help_text="portal.tokenize.stored_tokens of the title or shop name")
-    tokens = models.TextField(help_text="portal.tokenize.stored_tokens of everything searched")
-    snippet = models.TextField(blank=True, help_text="the text the result's excerpt is cut from")
-    meta = models.CharField(max_length=300, blank=True, help_text="place, repeat rule, period or category")
-    date = models.DateField(null=True, blank=True, help_text="a news article's date")
-    starts_at = models.DateTimeField(null=True, blank=True, help_text="a one-off notice's start")
+    # portal.tokenize.stored_tokens of the title (shop name), and of everything searched.
+    title_tokens = models.TextField()
+    tokens = models.TextField()
+    # The result line: the text its excerpt is cut from; place, repeat rule, period or category;
+    # a news article's date or a one-off notice's start.
+    snippet = models.TextField(blank=True)
+    meta = models.CharField(max_length=300, blank=True)
+    date = models.DateField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
