@@ -34,7 +34,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -91,9 +91,11 @@ def _visible(site):
 
 def ranked_entries(parsed, site):
     """The matching entries, best first, with their page or merchant row (a lazy queryset)."""
-    entries = SearchEntry.objects.filter(_visible(site))
-    for term in parsed.terms:
-        entries = entries.filter(pk__in=SearchToken.objects.filter(token=term).values("entry_id"))
+    holding = SearchToken.objects.filter(token__in=parsed.terms).values("entry_id")
+    if len(parsed.terms) > 1:
+        # Every term (an entry's tokens are distinct): one subquery, so the planner joins few tables.
+        holding = holding.annotate(held=Count("token")).filter(held=len(parsed.terms)).values("entry_id")
+    entries = SearchEntry.objects.filter(_visible(site), pk__in=holding)
     # A one-token query: every match holds it exactly.
     exact = (
         Case(When(tokens__contains=stored_fragment(parsed.phrase), then=0), default=1, output_field=IntegerField())
