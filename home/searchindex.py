@@ -39,13 +39,20 @@ def page_texts(page):
     label = page._meta.label_lower
     if label not in PAGE_MODELS:
         return None
-    body = body_text(page.body)
+    body = _body_text(page)
     if label == "bulletins.noticepage":
         return [page.title, page.intro, page.place, body]
     if label == "bulletins.honourrollpage":
         citations = " ".join(f"{h.merchant.name} {h.get_title_display()} {h.citation}" for h in page.honours.all())
         return [page.title, page.period_label, page.intro, citations, body]
     return [page.title, page.intro, body]
+
+
+def _body_text(page):
+    """body_text of a copy of the page's body: reading the stream itself would turn its raw data into
+    block values, which the page's later saves would then write back normalised."""
+    field = page._meta.get_field("body")
+    return body_text(field.to_python(field.get_prep_value(page.body)))
 
 
 def merchant_texts(merchant):
