@@ -13,12 +13,16 @@ merchant with its tokens (portal.tokenize.stored_tokens) and what its result lin
 and a SearchToken row per distinct token. A search is two queries whatever the content:
 COUNT for the pager, then the ten results on screen with their page or merchant row.
 
-- Matching: one indexed `entry IN (SELECT entry FROM token WHERE token = ...)` per query
-  token, all required. Plain equality on plain rows, so both databases match the very same
-  tokens (full-text engines split and normalise text each their own way).
+- Matching: `entry IN (SELECT entry FROM token WHERE token = t)` on the token table's primary
+  key, or for several tokens `token IN (...) GROUP BY entry HAVING COUNT = n`: every token is
+  required. Plain equality on plain rows, so both databases match the very same tokens
+  (full-text engines split and normalise text each their own way).
 - Ranking: CASE expressions over the stored tokens with LIKE ' a b ' (Django's `contains`,
-  which escapes %, _ and the backslash), evaluated only on the rows already matched; then ORDER BY and
-  LIMIT/OFFSET. Nothing is sorted or tokenised in Python.
+  which escapes %, _ and the backslash), evaluated only on the rows already matched; then
+  ORDER BY and LIMIT/OFFSET. Nothing is sorted or tokenised in Python.
+- One deliberate difference from the full-text index used before: a phrase never runs along
+  the loose single characters (portal.tokenize.stored_tokens), so 油,烟 ranks as exact only
+  text holding 油 and 烟 next to each other as one-character words.
 - Visibility is read through the page or merchant row in the same query (live, in this
   site, outside view restrictions; a member shop), so it is never stale.
 
