@@ -197,7 +197,8 @@ def stored_occurrences(notice, now=None):
 def describe_repeat(notice):
     """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六; '' for a one-off notice.
 
-    Reads only the rule's fields, so the migration that fills the occurrence table can use it."""
+    Reads only the rule's fields, so it can be stored at publish time (the occurrence table, site
+    search) and the migrations that fill those can use it."""
     if notice.repeat == Repeat.MONTHLY_DAY:
         text = _("每月 %(day)s 日") % {"day": notice.repeat_day}
     elif notice.repeat == Repeat.MONTHLY_WEEKDAY:

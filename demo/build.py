@@ -57,6 +57,7 @@ def load(dataset, stdout=None, verbosity=1):
     quiet = StringIO() if verbosity < 2 else stdout
     call_command("update_index", verbosity=max(verbosity - 1, 0), stdout=quiet)
     call_command("rebuild_references_index", verbosity=max(verbosity - 1, 0), stdout=quiet)
+    call_command("rebuild_search", verbosity=max(verbosity - 1, 0), stdout=quiet)
     return tally
 
 

@@ -44,6 +44,7 @@ from bulletins.models import (
 )
 from casework.models import CaseCategory, CaseEvent, DailySequence, GrievanceReport, hash_secret
 from casework.transitions import MACHINE, event_for
+from home import searchindex
 
 from .build import credit_code, demo_mobile, demo_phone
 
@@ -254,12 +255,13 @@ def reset(stdout=None):
 @contextlib.contextmanager
 def index_updates_deferred():
     """No search or reference index update per save (a page saves three times on the way to
-    published); whoever builds rebuilds both indexes once afterwards."""
+    published), nor of the site search's own (home/searchindex.py); whoever builds rebuilds all
+    three once afterwards."""
     disconnected = [
         model for model in index.get_indexed_models() if post_save.disconnect(post_save_signal_handler, sender=model)
     ]
     try:
-        with disable_reference_index_auto_update():
+        with disable_reference_index_auto_update(), searchindex.updates_deferred():
             yield
     finally:
         for model in disconnected:

@@ -8,7 +8,10 @@ class HomeConfig(AppConfig):
     def ready(self):
         from portal.pagecache import invalidate_on
 
+        from . import searchindex
         from .models import OfficeSettings
 
         # The footer, header and share cards of every page read the office's settings.
         invalidate_on(OfficeSettings)
+        # Site search reads its own index, rebuilt whenever a page or merchant is saved.
+        searchindex.connect()

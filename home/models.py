@@ -154,3 +154,63 @@ class OfficeSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("办公室信息")
+
+
+# --- Site search -------------------------------------------------------------------
+
+
+class SearchEntry(models.Model):
+    """What site search reads for one page or member merchant, kept at write time (home/searchindex.py).
+
+    Only what depends on the content is stored: the tokens that rank a result and the plain values
+    its line shows. Whether it may be shown (live, public, in the site, a member), its title, address
+    and date are read through the page or merchant row in the same query, so they are never stale.
+    """
+
+    class Kind(models.TextChoices):
+        # Sorted by value where all else is equal, as before: shops, then pages.
+        MERCHANT = "merchant", _("联盟商户")
+        PAGE = "page", _("页面")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    page = models.OneToOneField(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    merchant = models.OneToOneField(
+        "alliance.Merchant", null=True, blank=True, on_delete=models.CASCADE, related_name="search_entry"
+    )
+    # portal.tokenize.stored_tokens of the title (shop name), and of everything searched.
+    title_tokens = models.TextField()
+    tokens = models.TextField()
+    # The result line: the text its excerpt is cut from; place, repeat rule, period or category;
+    # a news article's date or a one-off notice's start.
+    snippet = models.TextField(blank=True)
+    meta = models.CharField(max_length=300, blank=True)
+    date = models.DateField(null=True, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="page", page__isnull=False, merchant__isnull=True)
+                | models.Q(kind="merchant", page__isnull=True, merchant__isnull=False),
+                name="search_entry_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.page_id or self.merchant_id}"
+
+
+class SearchToken(models.Model):
+    """One distinct token of a search entry: the inverted index that finds the matches.
+
+    A plain table with an index, so SQLite and PostgreSQL match exactly the same tokens.
+    """
+
+    pk = models.CompositePrimaryKey("token", "entry")
+    token = models.CharField(max_length=64)
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="token_rows")
+
+    def __str__(self):
+        return self.token

@@ -1,42 +1,63 @@
 """Site search across pages and member merchants, with Chinese-aware matching.
 
-The database backend finds what matches (portal.tokenize explains the tokens); the
-ordering is ours, so SQLite and PostgreSQL list results in the same order even though
-their relevance scores differ:
+Ranked and paginated by the database, the same way on SQLite and PostgreSQL:
 
 1. results holding the exact query (a phrase of consecutive character pairs) first;
 2. within that, results whose title or shop name holds the query, then those whose title
    holds all its parts, then the rest;
-3. then newest first (first publication for pages, joining the directory for shops).
+3. then newest first (first publication for pages, joining the directory for shops),
+   then shops before pages, then by id.
 
-The query count does not grow with the content: each backend search is one query, the
-match lists carry only a few columns, and only the ten results on screen are loaded.
+It reads the index of home/searchindex.py, kept at write time: a SearchEntry per page and
+merchant with its tokens (portal.tokenize.stored_tokens) and what its result line shows,
+and a SearchToken row per distinct token. A search is two queries whatever the content:
+COUNT for the pager, then the ten results on screen with their page or merchant row.
+
+- Matching: `entry IN (SELECT entry FROM token WHERE token = t)` on the token table's primary
+  key, or for several tokens `token IN (...) GROUP BY entry HAVING COUNT = n`: every token is
+  required. Plain equality on plain rows, so both databases match the very same tokens
+  (full-text engines split and normalise text each their own way).
+- Ranking: CASE expressions over the stored tokens with LIKE ' a b ' (Django's `contains`,
+  which escapes %, _ and the backslash), evaluated only on the rows already matched; then
+  ORDER BY and LIMIT/OFFSET. Nothing is sorted or tokenised in Python.
+- One deliberate difference from the full-text index used before: a phrase never runs along
+  the loose single characters (portal.tokenize.stored_tokens), so 油,烟 ranks as exact only
+  text holding 油 and 烟 next to each other as one-character words.
+- Visibility is read through the page or merchant row in the same query (live, in this
+  site, outside view restrictions; a member shop), so it is never stale.
+
+Why not the alternatives (district data, 2,020 news + 508 notices + 1,060 merchants; see
+docs/performance.md): Wagtail's backend tests the tsquery against every index entry on
+PostgreSQL and returns whole objects; an expression GIN index over to_tsvector('simple',
+tokens) matched as fast on PostgreSQL but its phrase test re-parses every candidate (40–55 ms
+for 便民集市/志愿者积分) and SQLite needs a separate FTS5 table with its own tokeniser;
+pg_trgm needs three characters and most Chinese words have two.
 """
 
 import datetime
 import re
 from dataclasses import dataclass
 
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from wagtail.models import Page, Site
-from wagtail.search.query import Phrase, PlainText
+from wagtail.models import Site
 
 from alliance.models import Merchant
-from bulletins.models import HonourRollPage, NewsPage, NoticePage
 from portal import params
-from portal.contentcache import public
-from portal.tokenize import contains_phrase, contains_terms, parse_query, words
+from portal.contentcache import restricted_paths
+from portal.tokenize import parse_query, stored_fragment, words
 
-from .models import StandardPage
+from .models import SearchEntry, SearchToken, StandardPage
 
 PAGE_SIZE = 10
 MAX_QUERY_LENGTH = 100
 SNIPPET_LENGTH = 90
 
-MERCHANT = "merchant"
-PAGE = "page"
+MERCHANT = SearchEntry.Kind.MERCHANT
+PAGE = SearchEntry.Kind.PAGE
 
 
 @dataclass
@@ -56,97 +77,81 @@ def run_search(request):
     """Context for the search page; an unknown page number is a 404."""
     query = params.text(request, "q", MAX_QUERY_LENGTH)
     parsed = parse_query(query)
-    keys = _ranked_keys(parsed, Site.find_for_request(request)) if parsed else []
-    results = params.paginate(request, keys, PAGE_SIZE)
-    results.object_list = _load_hits(results.object_list, query, request)
+    entries = ranked_entries(parsed, Site.find_for_request(request)) if parsed else SearchEntry.objects.none()
+    results = params.paginate(request, entries, PAGE_SIZE)
+    results.object_list = [_hit(entry, query, request) for entry in results.object_list]
     return {"query": query, "results": results}
 
 
-def _search(queryset, parsed, fields):
-    """(pk, title, timestamp) of every match, and the pks that hold the exact phrase."""
-    queryset = queryset.only(*fields).order_by()
-    matches = queryset.search(PlainText(" ".join(parsed.terms), operator="and"), order_by_relevance=False)
-    rows = [(obj.pk, getattr(obj, fields[1]), getattr(obj, fields[2])) for obj in matches]
-    if not rows or not parsed.phrase:
-        # A one-token query: every match holds it exactly.
-        return rows, {pk for pk, _title, _when in rows}
-    exact = queryset.only("pk").search(Phrase(" ".join(parsed.phrase)), order_by_relevance=False)
-    return rows, {obj.pk for obj in exact}
-
-
-def _ranked_keys(parsed, site):
-    """(kind, pk) of every match, best first."""
-    pages = public(Page.objects.live())
+def _visible(site):
+    """Live public pages of the site and member shops."""
+    pages = Q(kind=PAGE, page__live=True)
     if site is not None:
-        pages = pages.in_site(site)
-    merchants = Merchant.objects.members()
-    ranked = []
-    for kind, queryset, fields in (
-        (MERCHANT, merchants, ("pk", "name", "created_at")),
-        (PAGE, pages, ("pk", "title", "first_published_at")),
-    ):
-        rows, exact = _search(queryset, parsed, fields)
-        for pk, title, when in rows:
-            if contains_phrase(title, parsed):
-                title_rank = 0
-            elif contains_terms(title, parsed):
-                title_rank = 1
-            else:
-                title_rank = 2
-            sort_key = (pk not in exact, title_rank, -when.timestamp() if when else 0.0, kind, pk)
-            ranked.append((sort_key, (kind, pk)))
-    ranked.sort()
-    return [key for _sort_key, key in ranked]
+        pages &= Q(page__path__startswith=site.root_page.path)
+    for path in restricted_paths():
+        pages &= ~Q(page__path__startswith=path)
+    return pages | Q(kind=MERCHANT, merchant__membership_status=Merchant.Status.MEMBER)
 
 
-def _load_hits(keys, query, request):
-    """Hits for one screen of results: one query for the shops, one per page type for the pages."""
-    merchant_ids = [pk for kind, pk in keys if kind == MERCHANT]
-    page_ids = [pk for kind, pk in keys if kind == PAGE]
-    loaded = {}
-    if merchant_ids:
-        for merchant in Merchant.objects.filter(pk__in=merchant_ids):
-            loaded[MERCHANT, merchant.pk] = _merchant_hit(merchant, query)
-    if page_ids:
-        for page in Page.objects.filter(pk__in=page_ids).defer_streamfields().specific():
-            loaded[PAGE, page.pk] = _page_hit(page, query, request)
-    # A result unpublished between the two queries is simply left out.
-    return [loaded[key] for key in keys if key in loaded]
-
-
-def _merchant_hit(merchant, query):
-    return Hit(
-        kind=MERCHANT,
-        label=_("联盟商户"),
-        title=merchant.name,
-        url=merchant.get_absolute_url(),
-        snippet=highlight(merchant.offers or merchant.description, query),
-        meta=f"{merchant.get_category_display()} · {merchant.address}",
+def ranked_entries(parsed, site):
+    """The matching entries, best first, with their page or merchant row (a lazy queryset)."""
+    holding = SearchToken.objects.filter(token__in=parsed.terms).values("entry_id")
+    if len(parsed.terms) > 1:
+        # Every term (an entry's tokens are distinct): one subquery, so the planner joins few tables.
+        holding = holding.annotate(held=Count("token")).filter(held=len(parsed.terms)).values("entry_id")
+    entries = SearchEntry.objects.filter(_visible(site), pk__in=holding)
+    # A one-token query: every match holds it exactly.
+    exact = (
+        Case(When(tokens__contains=stored_fragment(parsed.phrase), then=0), default=1, output_field=IntegerField())
+        if parsed.phrase
+        else Value(0)
+    )
+    all_terms = Q()
+    for term in parsed.terms:
+        all_terms &= Q(title_tokens__contains=stored_fragment([term]))
+    in_title = Case(
+        When(title_tokens__contains=stored_fragment(parsed.phrase or parsed.terms), then=0),
+        When(all_terms, then=1),
+        default=2,
+        output_field=IntegerField(),
+    )
+    return (
+        entries.annotate(
+            exact=exact, in_title=in_title, when=Coalesce("page__first_published_at", "merchant__created_at")
+        )
+        .order_by("exact", "in_title", F("when").desc(nulls_last=True), "kind", Coalesce("merchant_id", "page_id"))
+        .select_related("page", "merchant")
+        .only(
+            *("kind", "snippet", "meta", "date", "starts_at", "page", "merchant"),
+            *("page__title", "page__url_path", "page__content_type"),
+            "merchant__name",
+        )
     )
 
 
-def _page_hit(page, query, request):
-    meta, date = "", None
-    if isinstance(page, NewsPage):
-        date = page.date
-    elif isinstance(page, NoticePage):
-        # A repeating notice's first date may be long past; its rule is what residents need.
-        if page.repeat:
-            meta = f"{page.repeat_description} · {page.place}"
-        else:
-            meta, date = page.place, page.start
-    elif isinstance(page, HonourRollPage):
-        meta = page.period_label
+def _hit(entry, query, request):
+    if entry.kind == MERCHANT:
+        merchant = entry.merchant
+        return Hit(
+            kind=MERCHANT,
+            label=_("联盟商户"),
+            title=merchant.name,
+            url=merchant.get_absolute_url(),
+            snippet=highlight(entry.snippet, query),
+            meta=entry.meta,
+        )
+    page = entry.page
+    page_class = page.specific_class
     # "普通页面" is the editors' word; residents just see a page.
-    label = _("页面") if isinstance(page, StandardPage) else page._meta.verbose_name
+    label = _("页面") if page_class is StandardPage else page_class._meta.verbose_name
     return Hit(
         kind=PAGE,
         label=str(label),
         title=page.title,
         url=page.get_url(request) or "",
-        snippet=highlight(getattr(page, "intro", "") or page.search_description, query),
-        meta=meta,
-        date=date,
+        snippet=highlight(entry.snippet, query),
+        meta=entry.meta,
+        date=entry.date or entry.starts_at,
     )
 
 

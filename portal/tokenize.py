@@ -125,3 +125,32 @@ def contains_terms(text, parsed):
     """True when text holds every term of the query."""
     stream, singles = _scan(text)
     return bool(parsed.terms) and set(parsed.terms) <= set(stream) | set(singles)
+
+
+# --- Stored tokens, matched with LIKE ------------------------------------------------
+# The site search keeps each document's tokens as one text column (home/searchindex.py):
+# " stream | loose | loose ", every token between single spaces. A phrase of consecutive
+# stream tokens is then the substring " a b c ", and one token anywhere is " a ". The bar is
+# never a token, so a phrase can neither run from the stream into the loose characters nor
+# along them (an index that saw one stream of words would let 油 烟 match the loose 油 and 烟).
+STORED_SEPARATOR = "|"
+
+
+def stored_tokens(*texts):
+    """The texts' tokens as one column of the site search: the stream, then each loose character."""
+    stream, singles = [], []
+    for text in texts:
+        s, c = _scan(text)
+        stream.extend(s)
+        singles.extend(c)
+    return " ".join(["", *stream, STORED_SEPARATOR, f" {STORED_SEPARATOR} ".join(dict.fromkeys(singles)), ""])
+
+
+def stored_token_set(stored):
+    """The distinct tokens of a stored_tokens() value."""
+    return set(stored.split()) - {STORED_SEPARATOR}
+
+
+def stored_fragment(tokens):
+    """The substring a stored_tokens() value holds when it holds these consecutive tokens."""
+    return " ".join(["", *tokens, ""])

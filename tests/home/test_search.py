@@ -12,10 +12,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from alliance.models import Merchant
 from bulletins.models import NewsPage
+from home.search import ranked_entries
+from portal.tokenize import ParsedQuery
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -304,6 +306,45 @@ def test_malformed_queries_give_a_page_not_an_error(client, home, query):
     assert "<script>alert" not in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["%", "_", "\\", "'", "%%", "__", "%_\\'", "％", "＿"])
+def test_like_wildcards_alone_find_nothing(client, home, query):
+    """% and _ are LIKE's wildcards and \\ its escape: as a query they are punctuation, never "everything"."""
+    f.news(title="满意率100%", body=paragraphs("file_name 与 a\\b 都照原样保存。"))
+    f.merchant(name="老王面馆", offers="九折_优惠")
+
+    response = search(client, query)
+
+    assert response.status_code == 200
+    assert count(response) == 0
+    assert "没有找到结果" in response.content.decode()
+
+
+def test_like_wildcards_next_to_words_are_ignored(client, home):
+    f.news(title="满意率100%")
+    f.news(title="油烟扰民问题解决了")
+    f.merchant(name="老王面馆", offers="九折_优惠")
+
+    assert titles(search(client, "100%")) == ["满意率100%"]
+    assert titles(search(client, "油烟%")) == titles(search(client, "油烟")) == ["油烟扰民问题解决了"]
+    assert titles(search(client, "油_")) == titles(search(client, "油"))
+    assert titles(search(client, "九折_")) == ["老王面馆"]
+    assert count(search(client, "油%烟")) == 1  # two one-character words, both present
+    assert count(search(client, "%烟扰%")) == 1
+
+
+def test_ranking_treats_like_wildcards_literally(home):
+    """The ranking's LIKE patterns are escaped: were % or _ wildcards, ' 油烟 % ' would match any text
+    with a token after 油烟, and ' __ ' any two-character token."""
+    f.news(title="油烟扰民问题解决了", body=paragraphs("油烟净化器装好了"))
+    site = Site.objects.get(is_default_site=True)
+
+    for phrase in [("油烟", "%"), ("油烟", "__"), ("%", "烟扰"), ("油烟", "\\"), ("油烟", "'")]:
+        found = list(ranked_entries(ParsedQuery(terms=("油烟",), phrase=phrase), site))
+        assert [(e.exact, e.in_title) for e in found] == [(1, 1)], phrase
+    found = list(ranked_entries(ParsedQuery(terms=("油烟",), phrase=("油烟", "烟扰")), site))
+    assert [(e.exact, e.in_title) for e in found] == [(0, 0)]
+
+
 def test_search_syntax_is_read_as_plain_words(client, home):
     f.news(title="油烟扰民问题解决了")
 
@@ -338,10 +379,11 @@ def test_post_is_not_allowed(client, home):
 
 # --- Query budget -------------------------------------------------------------------
 
-# Warm: the site, the view-restriction check, two searches each for shops and pages, one
-# load of the shops on screen, one of the pages plus one per page type on screen, and the
-# base template's settings and footer. Page types are few and fixed, content is not.
-QUERY_BUDGET = 14
+# Warm: the site, the view-restrictions, the COUNT and the ten results on screen with their page
+# or shop row (home/search.py), and the base template's settings and footer. Before the search
+# read its own index (issue 13) a search cost up to 14: two backend searches per model, the shops
+# on screen, the pages on screen plus one query per page type (10–12 in this test, now 6).
+QUERY_BUDGET = 6
 
 
 def _add_matching(n):
@@ -388,5 +430,10 @@ def test_query_budget(client, home, django_assert_max_num_queries, size, query):
     with django_assert_max_num_queries(QUERY_BUDGET):
         response = client.get("/search/", {"q": query})
     assert response.status_code == 200
-    with django_assert_max_num_queries(QUERY_BUDGET):
-        client.get("/search/", {"q": query, "page": 2})
+    if count(response) > 10:
+        with django_assert_max_num_queries(QUERY_BUDGET):
+            response = client.get("/search/", {"q": query, "page": 2})
+        assert response.status_code == 200
+    else:
+        # No second page: a 404, whose page (and Wagtail's redirect lookup) is not the search's.
+        assert client.get("/search/", {"q": query, "page": 2}).status_code == 404

@@ -65,6 +65,7 @@ class Command(BaseCommand):
         quiet = StringIO() if verbosity < 2 else self.stdout
         call_command("update_index", verbosity=max(verbosity - 1, 0), stdout=quiet)
         call_command("rebuild_references_index", verbosity=max(verbosity - 1, 0), stdout=quiet)
+        call_command("rebuild_search", verbosity=max(verbosity - 1, 0), stdout=quiet)
         if verbosity:
             self.stdout.write(f"  搜索索引：{time.monotonic() - index_started:.1f} 秒")
         c = builder.counts
