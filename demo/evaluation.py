@@ -18,6 +18,8 @@ from django.utils import timezone
 
 from accounts.models import Person
 from alliance.models import Community, Merchant
+from casework.models import GrievanceReport
+from casework.transitions import link_merchant
 from evaluation.models import (
     DIMENSION_KEYS,
     EvaluationRound,
@@ -96,6 +98,7 @@ def build_evaluation(tally, staff):
     last_quarter = quarter_start(this_quarter - datetime.timedelta(days=1))
     _finished_round(tally, community, shops, staff["moderator"], chamber, residents, last_quarter, this_quarter)
     _scoring_round(tally, community, shops, staff["moderator"], chamber, others[:2], this_quarter, today)
+    _link_fumes_case(shops, staff["moderator"])
 
 
 def _new_round(tally, title, community, shops, moderator, chamber, **fields):
@@ -201,6 +204,16 @@ def _scoring_round(tally, community, shops, moderator, chamber, residents, start
         for rater, party in [(chamber, Party.CHAMBER)] + [(r, Party.RESIDENT) for r in residents]:
             save_sheet(round_, shop, rater, party, _scores(shop, rater, quality))
             tally[("score sheet", "created")] += 1
+
+
+def _link_fumes_case(shops, moderator):
+    """The demo's cooking-fumes case is about a restaurant of the round: raters see it beside its sheet."""
+    restaurant = next((shop for shop in shops if shop.category == Merchant.Category.RESTAURANT), None)
+    report = GrievanceReport.objects.filter(
+        community=restaurant.community if restaurant else None, category__slug="cooking_fumes", merchant__isnull=True
+    ).first()
+    if restaurant is not None and report is not None:
+        link_merchant(report, restaurant, moderator)
 
 
 def _at(day, hour):

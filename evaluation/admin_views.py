@@ -18,6 +18,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from . import permissions as can
 from . import results, transitions
+from .cases import cases_by_shop, period
 from .models import PARTIES, EvaluationRound, Party, RoundEvent, State
 from .sheets import sheet_step, shops_with_progress
 
@@ -95,7 +96,12 @@ class ResultView(RoundView):
 
     def get_context_data(self, **kwargs):
         context = super(RoundView, self).get_context_data(**kwargs)
-        context.update(round=self.round, results=results.compute(self.round))
+        computed = results.compute(self.round)
+        cases = cases_by_shop(self.round, [r.merchant.pk for r in computed])
+        first, last, _start, _end = period(self.round)
+        for result in computed:
+            result.cases = cases[result.merchant.pk]
+        context.update(round=self.round, results=computed, staff_view=True, period=(first, last))
         return context
 
 
@@ -183,10 +189,13 @@ class RaterSheetView(RaterMixin, EvaluationAdminView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        first, last, _start, _end = period(self.round)
         context.update(
             round=self.round,
             merchant=self.merchant,
             party_label=Party(self.party).label,
             list_url=reverse("evaluation_admin:shops", args=[self.round.pk]),
+            shop_cases=cases_by_shop(self.round, [self.merchant.pk])[self.merchant.pk],
+            period=(first, last),
         )
         return context

@@ -1,6 +1,6 @@
 """Sheet changes and round events become append-only in the database (portal/appendonly.py), and staff
 get their permissions (evaluation/permissions.py): 审核 set up and move rounds; 编辑 read them. A 商会
-group opens the admin for the chamber's raters, whom a round names one by one."""
+group opens the admin to the chamber's raters (a round names them one by one) and lets them read rounds."""
 
 from django.db import migrations
 
@@ -12,6 +12,7 @@ CHAMBER_GROUP = "商会"
 GRANTS = {
     "审核": ("add", "change", "view", "manage"),
     "编辑": ("view",),
+    CHAMBER_GROUP: ("view",),
 }
 MANAGE_NAME = "可以开启、公示和定稿评选"
 
@@ -48,11 +49,11 @@ def _round_permissions(apps, actions):
 
 def grant(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
+    chamber, _ = Group.objects.get_or_create(name=CHAMBER_GROUP)
     for name, actions in GRANTS.items():
         group = Group.objects.filter(name=name).first()
         if group:
             group.permissions.add(*_round_permissions(apps, actions))
-    chamber, _ = Group.objects.get_or_create(name=CHAMBER_GROUP)
     chamber.permissions.add(_permission(apps, "wagtailadmin", "admin", "access_admin", "Can access Wagtail admin"))
 
 

@@ -394,6 +394,7 @@ def case_photo_urls(w):
 rule("casework:detail", "case-scoped", CASE_A, case_urls("casework:detail"))
 rule("casework:reveal_contact", "case-scoped", CASE_A, case_urls("casework:reveal_contact"), get=False, post=True)
 rule("casework:action", "case-scoped", CASE_A, case_urls("casework:action", "accept"), get=False, post=True)
+rule("casework:link_merchant", "case-scoped", CASE_A, case_urls("casework:link_merchant"), get=False, post=True)
 rule("casework:photo", "case-photo-download", CASE_A, case_photo_urls)
 # The settings snippets' addresses from before casework had its own app: a redirect to the new one,
 # which then checks the permission itself (the rows of wagtailsnippets_casework_* below).

@@ -536,3 +536,6 @@ def test_a_finished_evaluation_round_shows_its_result_and_one_is_in_scoring(clie
     assert scoring.scoring_open_on()
     assert not ScoreSheet.objects.filter(round=scoring, rater__username="moderator").exists()
     assert not ScoreSheet.objects.filter(round=scoring, rater__person__mobile=demo_points.RESIDENT.mobile).exists()
+    # The cooking-fumes case is linked to a restaurant of the round, for the raters to see beside it.
+    linked = GrievanceReport.objects.get(merchant__isnull=False)
+    assert linked.category.slug == "cooking_fumes" and scoring.shops.filter(pk=linked.merchant_id).exists()

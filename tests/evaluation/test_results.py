@@ -149,9 +149,11 @@ def test_staff_see_the_result_before_publication_but_a_grid_worker_does_not(exam
 def more_shops_and_sheets(round_, times):
     community_ = round_.communities.first()
     rater = round_.community_raters.first()
+    grid_ = f.grid(community_)
     for _number in range(times):
         shop = f.merchant(community_=community_)
         round_.shops.add(shop)
+        f.case(grid_, merchant=shop, state="closed", rating="satisfied")
         f.sheet(round_, shop, rater, C, (7,) * 6)
         for _resident in range(3):
             f.sheet(round_, shop, f.person().user, R, (8,) * 6)
@@ -172,3 +174,24 @@ def test_the_result_page_runs_constant_queries(example, django_assert_max_num_qu
     many = rendered_queries(django_assert_max_num_queries, client, url, 40)
     assert many == few, (few, many)
     print(who, "result page queries:", few)
+
+
+def test_beside_each_result_staff_see_the_quarters_cases_about_the_shop(example):
+    round_, shops = example
+    grid_ = f.grid(shops["甲店"].community)
+    f.case(grid_, reference="SJ-20270301-0001", merchant=shops["甲店"], state="closed", rating="satisfied")
+    f.case(grid_, reference="SJ-20270302-0002", merchant=shops["甲店"], state="in_progress")
+    f.case(grid_, reference="SJ-20270303-0003", merchant=shops["乙店"], state="resolved", rating="unsatisfied")
+    # Before the quarter: not shown.
+    old = f.case(grid_, reference="SJ-20260101-0009", merchant=shops["甲店"], state="closed")
+    type(old).objects.filter(pk=old.pk).update(created_at=old.created_at.replace(year=2025))
+    secretary = Client()
+    secretary.force_login(f.moderator())
+    text = visible_text(secretary.get(f"/admin/evaluation/rounds/{round_.pk}/result/"))
+    assert "本季度涉及该店的民情诉求 2 件：已办结 1 件，已评价 1 件（满意或基本满意 1，不满意 0）" in text
+    assert "SJ-20270301-0001" in text and "SJ-20270302-0002" in text and "SJ-20260101-0009" not in text
+    assert "本季度涉及该店的民情诉求 1 件：已办结 1 件，已评价 1 件（满意或基本满意 0，不满意 1）" in text
+    # The public page never shows them.
+    round_.state = State.PUBLISHED
+    round_.save()
+    assert "SJ-20270301-0001" not in visible_text(Client().get(f"/evaluation/{round_.pk}/"))

@@ -78,6 +78,16 @@ def test_a_staff_rater_scores_one_shop_and_goes_on_to_the_next(world):
     assert "我的评分" in body(client.get("/admin/evaluation/score/"))
 
 
+def test_the_rater_sees_the_quarters_cases_about_the_shop_beside_the_sheet(world):
+    shop = world["shops"][0]
+    f.case(f.grid(shop.community), reference="SJ-20270305-0005", merchant=shop, state="resolved", rating="satisfied")
+    page = body(logged_in(world["secretary"]).get(sheet_url(world, shop)))
+    assert "涉及该店的民情诉求 1 件" in page and "SJ-20270305-0005" in page and "满意" in page
+    assert "本季度没有涉及该店的民情诉求" in body(
+        logged_in(world["secretary"]).get(sheet_url(world, world["shops"][1]))
+    )
+
+
 def test_a_change_is_recorded_old_to_new(world):
     client = logged_in(world["secretary"])
     shop = world["shops"][0]
