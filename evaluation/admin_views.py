@@ -20,7 +20,7 @@ from . import permissions as can
 from . import results, transitions
 from .cases import cases_by_shop, period
 from .models import PARTIES, EvaluationRound, Party, RoundEvent, State
-from .sheets import sheet_step, shops_with_progress
+from .sheets import history, sheet_step, shops_with_progress
 
 
 class EvaluationAdminView(WagtailAdminTemplateMixin, TemplateView):
@@ -196,6 +196,7 @@ class RaterSheetView(RaterMixin, EvaluationAdminView):
             party_label=Party(self.party).label,
             list_url=reverse("evaluation_admin:shops", args=[self.round.pk]),
             shop_cases=cases_by_shop(self.round, [self.merchant.pk])[self.merchant.pk],
+            history=history(self.round, self.merchant, self.request.user),
             period=(first, last),
         )
         return context

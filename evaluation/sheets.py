@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .models import ScoreSheet
+from .models import ScoreSheet, SheetChange
 from .scoring import ScoringRefused, SheetForm, save_sheet
 
 
@@ -23,6 +23,15 @@ def next_shop(progress, after):
         if sheet is None and shop.pk != after.pk:
             return shop
     return None
+
+
+def history(round_, merchant, rater):
+    """This rater's changes to their own sheet for the shop, newest first (one query)."""
+    return list(
+        SheetChange.objects.filter(sheet__round=round_, sheet__merchant=merchant, sheet__rater=rater).order_by(
+            "-changed_at", "-pk"
+        )[:60]
+    )
 
 
 def sheet_step(request, round_, merchant, rater, party, *, sheet_url, list_url):

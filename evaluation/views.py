@@ -17,7 +17,7 @@ from accounts.models import Person
 
 from . import results
 from .models import EvaluationRound, Party, ScoreSheet, State
-from .sheets import sheet_step, shops_with_progress
+from .sheets import history, sheet_step, shops_with_progress
 
 
 def _resident(request):
@@ -82,7 +82,14 @@ def my_sheet(request, pk, merchant_pk):
     )
     if response is not None:
         return response
-    context = {"round": round_, "merchant": merchant, "form": form, "refusal": refusal, "party_label": _("居民")}
+    context = {
+        "round": round_,
+        "merchant": merchant,
+        "form": form,
+        "refusal": refusal,
+        "party_label": _("居民"),
+        "history": history(round_, merchant, person.user),
+    }
     return render(request, "evaluation/my_sheet.html", context)
 
 

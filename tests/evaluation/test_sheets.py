@@ -99,6 +99,9 @@ def test_a_change_is_recorded_old_to_new(world):
     assert (change.dimension, change.old_score, change.new_score, change.new_remark) == ("hygiene", 9, 6, "后厨油污")
     assert change.changed_by == world["secretary"]
     assert SheetChange.objects.count() == 7
+    # The rater reads their own record on the sheet.
+    page = body(client.get(sheet_url(world, shop)))
+    assert "我的评分记录" in page and "卫生：9 → 6" in page and "备注：后厨油污" in page
     # Saving again unchanged writes nothing.
     response = client.post(sheet_url(world, shop), {**GOOD, "hygiene": "6", "hygiene_remark": "后厨油污"}, follow=True)
     assert "评分没有改动" in body(response)
