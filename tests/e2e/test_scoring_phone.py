@@ -1,6 +1,7 @@
 """A community rater scores shops on a phone (390 px) in the admin: one shop at a time, a wrong score
 refused in Chinese with what was typed kept, the sheet saved as she goes, the next shop offered, and
-the sheet found where she left it when she comes back. Nothing scrolls sideways.
+the sheet found where she left it when she comes back; last quarter's published result reads on the
+same phone. Nothing scrolls sideways.
 
 Screenshots for a person to look at after a run: shangju-scoring-phone*.png in the temp folder.
 Everything the browser needs is built before it starts: no ORM calls in the test body.
@@ -27,7 +28,11 @@ def scoring_world(db):
     shops = [f.merchant(name=n, community_=community_) for n in ("丝艺理发店", "老王粮油店")]
     rater = f.moderator("pingfen", password=PASSWORD, first_name="李", last_name="红")
     round_ = f.evaluation_round(shops=shops, community_raters=[rater])
-    return {"round": round_.pk, "shops": [s.pk for s in shops]}
+    # Last quarter's round, in 公示: its result page on the same phone.
+    published = f.evaluation_round(title="2026年第四季度", shops=shops, community_raters=[rater], state="published")
+    for shop, score in zip(shops, (9, 7), strict=True):
+        f.sheet(published, shop, rater, scores=(score,) * 6)
+    return {"round": round_.pk, "shops": [s.pk for s in shops], "published": published.pk}
 
 
 def sideways(page):
@@ -74,3 +79,9 @@ def test_a_rater_fills_a_sheet_on_a_phone(scoring_world, live_server, phone):
     expect(page.get_by_label("卫生得分（0—10）")).to_have_value("9")
     expect(page.get_by_label("诚信（含公平秤）得分（0—10）")).to_have_value("9")
     expect(page.get_by_label("外摆/市容备注")).to_have_value("门口偶尔摆放纸箱")
+
+    # The published result reads on the phone without scrolling sideways, the ranking table included.
+    page.goto(live_server.url + f"/evaluation/{scoring_world['published']}/")
+    expect(page.locator(".result-table")).to_contain_text("丝艺理发店")
+    assert sideways(page) <= 0
+    assert page.evaluate("(t => t.scrollWidth - t.clientWidth)(document.querySelector('.result-ranking'))") <= 0
