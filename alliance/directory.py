@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Q
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from portal import params
+from portal.contentcache import remember_many, rendition_values
 
 SERVICE_PARAMETER = "has"
 
@@ -67,3 +69,40 @@ def chips(base_url, applied):
     pairs = [(name, value) for name, value, _label in applied]
     found = [Chip(label, url(pairs[:i] + pairs[i + 1 :])) for i, (_name, _value, label) in enumerate(applied)]
     return found + [Chip(str(_("清除全部")), base_url, removes=False)]
+
+
+# --- Cards ----------------------------------------------------------------------------------
+
+CARD_IMAGE = "fill-480x270|format-webp"
+
+
+def merchant_card(merchant):
+    """The plain values merchant_card.html shows: the public phone, never the contact person."""
+    return {
+        "url": merchant.get_absolute_url(),
+        "name": merchant.name,
+        "category": str(merchant.get_category_display()),
+        "community": merchant.community.name,
+        "address": merchant.address,
+        "opening_hours": merchant.opening_hours,
+        "phone": merchant.phone,
+        "tel_uri": merchant.tel_uri,
+        "offers": Truncator(merchant.offers).chars(60) if merchant.offers else "",
+        "accepts_volunteer_points": merchant.accepts_volunteer_points,
+        "elderly_delivery": merchant.elderly_delivery,
+        "party_member_shop": merchant.party_member_shop,
+        "image": rendition_values(merchant.photo, CARD_IMAGE),
+    }
+
+
+def merchant_cards(members, pks):
+    """Cards of these members in the given order, built in one query for those not cached under the
+    content generation (a merchant's change starts a new one: alliance/apps.py)."""
+
+    def build(missing):
+        shops = members.select_related("community", "photo").prefetch_related("photo__renditions")
+        return {shop.pk: merchant_card(shop) for shop in shops.filter(pk__in=missing)}
+
+    pks = list(pks)
+    cards = remember_many("merchant-card", pks, build)
+    return [cards[pk] for pk in pks if pk in cards]

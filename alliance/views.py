@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal import params
+from portal.contentcache import remember
 
 from . import directory
 from .models import Community, Merchant
@@ -19,7 +20,7 @@ def members():
 
 
 def merchant_directory(request):
-    merchants = members().prefetch_related("photo__renditions").order_by("name", "pk")
+    merchants = Merchant.objects.members().order_by("name", "pk")
     category = params.choice(request, "category", Merchant.Category.values, _("没有这个商户类别。"))
     community = params.lookup(request, "community", Community.objects.all(), _("没有这个社区。"))
     query = params.text(request, "q", MAX_QUERY_LENGTH)
@@ -38,13 +39,29 @@ def merchant_directory(request):
     for service in services:
         merchants = merchants.filter(service.condition)
         applied.append((directory.SERVICE_PARAMETER, service.key, str(service.label)))
+    # The ids of a list without free text are kept under the content generation (a few hundred
+    # combinations at most); a search asks the index each time. Cards are plain values either way.
+    if query:
+        ids = list(merchants.values_list("pk", flat=True))
+    else:
+        ids = remember(
+            "directory-ids",
+            lambda: list(merchants.values_list("pk", flat=True)),
+            category or "",
+            getattr(community, "pk", ""),
+            ",".join(service.key for service in services),
+        )
+    page = params.paginate(request, ids, PAGE_SIZE)
     return render(
         request,
         "alliance/merchant_directory.html",
         {
-            "merchants": params.paginate(request, merchants, PAGE_SIZE),
+            "merchants": page,
+            "cards": directory.merchant_cards(Merchant.objects.members(), page.object_list),
             "categories": Merchant.Category.choices,
-            "communities": Community.objects.all(),
+            "communities": remember(
+                "directory-communities", lambda: list(Community.objects.values("pk", "slug", "name"))
+            ),
             "services": directory.SERVICES,
             "current_category": category,
             "current_community": community,

@@ -26,8 +26,8 @@ def pg_bin(name):
 
 
 class PrivateCluster:
-    def __init__(self, port, root=None):
-        self.port = port
+    def __init__(self, port, root=None, max_connections=60):
+        self.port, self.max_connections = port, max_connections
         # Under /tmp directly: pytest's and mkdtemp's own parents are root-only, and the
         # postgres user must reach the data directory.
         self.root = Path(root or tempfile.mkdtemp(prefix="shangju-pg-"))
@@ -67,7 +67,7 @@ class PrivateCluster:
             conf.write(
                 f"port = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\n"
                 "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 32MB\n"
-                "max_connections = 60\n"
+                f"max_connections = {self.max_connections}\n"
             )
         self.start()
 

@@ -9,6 +9,13 @@ Figures, not tests; every loop is bounded in time and stops by itself.
     .venv/bin/python bench/wizard.py                 # SQLite
     .venv/bin/python bench/wizard.py --postgres      # PostgreSQL
     .venv/bin/python bench/wizard.py --photo         # with a 1 MB JPEG on the location step
+    .venv/bin/python bench/wizard.py --sqlite-file var/district.sqlite3   # a copy of that database
+
+With `--sqlite-file` (a copy is served, the file itself is not written) or `--database-url` (served
+as it is, and the reports stay in it) the wizard runs over that data set, e.g. the district one;
+otherwise over a new small demo. The resident reports in the community with the most streets and
+buildings, the largest place step. Besides wizards/s it prints gunicorn's CPU ms per completed
+wizard (from /proc, PostgreSQL's own CPU not in it), the figure a busy machine moves least.
 """
 
 import argparse
@@ -30,6 +37,7 @@ from pages import (  # noqa: E402 - the sibling script holds the server plumbing
     base_env,
     collect_static,
     free_port,
+    gunicorn_cpu_seconds,
     log,
     manage,
     prepare_database,
@@ -51,6 +59,17 @@ def one_megabyte_jpeg():
     image.save(buffer, "JPEG", quality=95)
     return buffer.getvalue()
 
+
+# The community with the most streets and buildings (the largest place step), one of its areas.
+PLACE = (
+    "import json; from django.db.models import Count; from casework.models import CaseCategory; "
+    "from alliance.models import Community; "
+    "c = Community.objects.annotate(n=Count('grids__areas', distinct=True)).order_by('-n', 'pk').first(); "
+    "a = c.areas().first(); g = a.grid if a else c.first_grid(); "
+    "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
+    "'community': c.pk, 'grid': g.pk, 'area': a.pk if a else None, 'areas': c.n, "
+    "'communities': Community.objects.count()}))"
+)
 
 COUNT_REPORTS = (
     "import json; from casework.models import GrievanceReport as R; print(json.dumps({'n': R.objects.count()}))"
@@ -109,6 +128,11 @@ def main():
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--sqlite-file", type=Path, help="serve a copy of this SQLite database (migrated)")
+    parser.add_argument("--database-url", help="serve this database as it is (migrated; reports stay in it)")
+    parser.add_argument(
+        "--redis", metavar="URL", help="shared cache, as in production (flushed first), e.g. redis://127.0.0.1:6379/12"
+    )
     args = parser.parse_args()
     args.threads = 1
     tmp = Path(tempfile.mkdtemp(prefix="shangju-wizard-"))
@@ -117,15 +141,25 @@ def main():
         env = base_env(args, tmp)
         # No minimum fill time and no per-client cap: every simulated resident shares 127.0.0.1.
         env.update(INTAKE_MIN_FILL_SECONDS="0", INTAKE_SUBMISSION_LIMIT="100000000", PRIVATE_MEDIA_ROOT=str(tmp / "p"))
-        prepare_database(args, env)
+        if args.redis:
+            import redis
+
+            redis.Redis.from_url(args.redis).flushdb()
+            env["REDIS_URL"] = args.redis
+        if args.database_url:
+            env.pop("SQLITE_PATH", None)
+            env["DATABASE_URL"] = args.database_url
+            run(manage("migrate", "--noinput"), env, timeout=900)
+        elif args.sqlite_file:
+            for suffix in ("", "-wal", "-shm"):
+                source = Path(str(args.sqlite_file) + suffix)
+                if source.exists():
+                    shutil.copyfile(source, env["SQLITE_PATH"] + suffix)
+            run(manage("migrate", "--noinput"), env, timeout=900)
+        else:
+            prepare_database(args, env)
         collect_static(env, tmp)
-        place = shell_json(
-            env,
-            "import json; from casework.models import CaseCategory; from alliance.models import Grid; "
-            "g = Grid.objects.order_by('pk').first(); a = g.areas.first(); "
-            "print(json.dumps({'category': CaseCategory.objects.get(slug='cooking_fumes').pk, "
-            "'community': g.community_id, 'grid': g.pk, 'area': a.pk if a else None}))",
-        )
+        place = shell_json(env, PLACE)
         port = free_port()
         proc = start_gunicorn(args, env, port, tmp)
         wait_until_ready(proc, port, tmp)
@@ -136,7 +170,9 @@ def main():
             COUNT_REPORTS,
         )["n"]
         load = os.getloadavg()[0]
+        cpu_before = gunicorn_cpu_seconds(proc.pid)
         done, failed, elapsed, times = drive(port, place, photo, args.clients, args.duration)
+        cpu_after = gunicorn_cpu_seconds(proc.pid)
         after = shell_json(
             env,
             COUNT_REPORTS,
@@ -149,8 +185,11 @@ def main():
             f"{database}, {'with a 1 MB photo' if photo else 'no photo'}, {args.clients} residents, "
             f"{args.workers} gunicorn workers, {elapsed:.1f} s, load average {load:.2f} before\n"
             f"completed wizards: {done}  ({done / elapsed:.1f}/s)   failed: {failed}   "
-            f"reports stored: {stored}   wizard p50 {p50:.0f} ms  p99 {p99:.0f} ms"
+            f"reports stored: {stored}   wizard p50 {p50:.0f} ms  p99 {p99:.0f} ms\n"
+            f"{place['communities']} communities; the resident's has {place['areas']} streets and buildings"
         )
+        if done and cpu_before is not None and cpu_after is not None:
+            print(f"gunicorn CPU per completed wizard: {(cpu_after - cpu_before) * 1000 / done:.1f} ms")
         if photo:
             print(f"photo size: {len(photo) / 1e6:.2f} MB")
         return 0 if stored == done and not failed else 1

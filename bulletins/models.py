@@ -6,6 +6,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import formats, timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -30,11 +31,13 @@ from alliance.models import Community, Merchant
 from portal import params
 from portal.contentcache import public, remember
 from portal.editing import EditorDefaults
+from portal.httpcache import conditional
 from portal.tokenize import index_tokens
 
-from . import scheduling
+from . import cards, scheduling
 from .blocks import BodyBlock, body_text
 from .ical import REMINDER_BEFORE, calendar_response, feed_name
+from .occurrences import NoticeOccurrence
 
 PAGE_SIZE = 12
 
@@ -107,36 +110,63 @@ class NewsIndexPage(EditorDefaults, Page):
         verbose_name = _("联盟动态栏目")
 
     def articles(self):
-        return NewsPage.cards(NewsPage.objects.child_of(self))
+        return NewsPage.listed(NewsPage.objects.child_of(self))
+
+    def article_ids(self, community=None, tag=None):
+        """Ids of the live articles listed here, newest first, with the filters applied."""
+        articles = self.articles()
+        if community:
+            articles = articles.filter(community=community)
+        if tag:
+            articles = articles.filter(tagged_items__tag=tag)
+        return list(articles.values_list("pk", flat=True))
+
+    def filter_choices(self):
+        """The communities and tags that have live news here, as plain values (so no choice leads nowhere)."""
+        live_here = NewsPage.objects.child_of(self).live()
+        communities = Community.objects.filter(pk__in=live_here.values("community_id"))
+        tags = NewsPageTag.tag_model().objects.filter(
+            bulletins_newspagetag_items__content_object__in=live_here.values("pk")
+        )
+        return {
+            "communities": list(communities.values("pk", "slug", "name")),
+            "tags": list(tags.distinct().order_by("name").values("pk", "slug", "name")),
+        }
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         tag_model = NewsPageTag.tag_model()
-        articles = self.articles()
         community = params.lookup(request, "community", Community.objects.all(), _("没有这个社区。"))
-        if community:
-            articles = articles.filter(community=community)
         tag = params.lookup(request, "tag", tag_model.objects.all(), _("没有这个标签。"))
-        if tag:
-            articles = articles.filter(tagged_items__tag=tag)
-        # Offer only the communities and tags that have news here, so no choice leads nowhere;
-        # a valid choice with nothing (yet) stays selectable.
-        live_here = NewsPage.objects.child_of(self).live()
-        with_news = models.Q(pk__in=live_here.values("community_id"))
-        if community:
-            with_news |= models.Q(pk=community.pk)
-        in_use = models.Q(bulletins_newspagetag_items__content_object__in=live_here.values("pk"))
-        if tag:
-            in_use |= models.Q(pk=tag.pk)
+        # The list of ids and every card are plain values under the content generation: a page of
+        # the index costs no query once they are cached, and one per missing card list otherwise.
+        ids = remember(
+            "news-index",
+            lambda: self.article_ids(community, tag),
+            self.pk,
+            getattr(community, "pk", ""),
+            getattr(tag, "pk", ""),
+        )
+        articles = params.paginate(request, ids, PAGE_SIZE)
+        choices = remember("news-filters", self.filter_choices, self.pk)
         context.update(
-            articles=params.paginate(request, articles, PAGE_SIZE),
-            communities=Community.objects.filter(with_news),
-            tags=tag_model.objects.filter(in_use).distinct().order_by("name"),
+            articles=articles,
+            cards=cards.news_cards(NewsPage.cards(), articles.object_list, request),
+            # A valid choice with nothing (yet) stays selectable.
+            communities=_with_chosen(choices["communities"], community),
+            tags=_with_chosen(choices["tags"], tag),
             current_community=community,
             current_tag=tag,
             filtered=bool(community or tag),
         )
         return context
+
+
+def _with_chosen(choices, chosen):
+    """The choices, with the chosen one added in name order when no live article has it yet."""
+    if chosen is None or any(choice["pk"] == chosen.pk for choice in choices):
+        return choices
+    return sorted([*choices, {"pk": chosen.pk, "slug": chosen.slug, "name": chosen.name}], key=lambda c: c["name"])
 
 
 class NewsPage(BulletinPage):
@@ -164,16 +194,20 @@ class NewsPage(BulletinPage):
     og_type = "article"
 
     @classmethod
+    def listed(cls, queryset=None):
+        """Live, public news, newest first (for the ids of a list; bulletins/cards.py builds the cards)."""
+        queryset = cls.objects.all() if queryset is None else queryset
+        return public(queryset.live()).order_by("-date", "-pk")
+
+    @classmethod
     def cards(cls, queryset=None):
         """Live, public news ready for cards: community, cover renditions and tags are
         fetched in a fixed number of queries however many cards there are."""
-        queryset = cls.objects.all() if queryset is None else queryset
         return (
-            public(queryset.live())
+            cls.listed(queryset)
             .defer_streamfields()
             .select_related("community", "feed_image")
             .prefetch_related("feed_image__renditions", "tagged_items__tag")
-            .order_by("-date", "-pk")
         )
 
     @property
@@ -182,22 +216,34 @@ class NewsPage(BulletinPage):
         return [item.tag for item in self.tagged_items.all()]
 
     def related_articles(self, tag_ids, limit=3):
-        """Recent live articles sharing a tag or the community."""
+        """Ids of recent live articles sharing a tag or the community."""
         condition = models.Q(tagged_items__tag_id__in=tag_ids)
         if self.community_id:
             condition |= models.Q(community_id=self.community_id)
         # A pk subquery rather than DISTINCT: the tag join can repeat a row.
         matching = NewsPage.objects.filter(condition).exclude(pk=self.pk).values("pk")
-        return list(NewsPage.cards().filter(pk__in=matching)[:limit])
+        return list(NewsPage.listed().filter(pk__in=matching).values_list("pk", flat=True)[:limit])
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         tags = list(self.tags.all())
+        tag_key = ",".join(str(t.pk) for t in tags)
         parent = self.get_parent()
         context.update(
             tags=tags,
             index_url=parent.get_url(request) if parent else "/",
-            related=self.related_articles([t.pk for t in tags]),
+            related=cards.news_cards(
+                NewsPage.cards(),
+                # Keyed by what it depends on, so a preview of a draft with other tags caches its own.
+                remember(
+                    "news-related",
+                    lambda: self.related_articles([t.pk for t in tags]),
+                    self.pk,
+                    tag_key,
+                    self.community_id,
+                ),
+                request,
+            ),
         )
         return context
 
@@ -228,26 +274,27 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
             .order_by("start", "pk")
         )
 
+    def occurrences(self):
+        """The stored occurrences of this section's live, public notices (bulletins/occurrences.py)."""
+        return NoticeOccurrence.objects.listed(self)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        notices = self.notices()
         kind = params.choice(request, "kind", NoticePage.Kind.values, _("没有这种通知类型。"))
-        if kind:
-            notices = notices.filter(kind=kind)
         archive = request.GET.get("archive") == "1"
         now = timezone.now()
-        # Leave out in SQL what cannot appear, so the rows read stay few as notices pile up.
-
-        def expand():
-            if archive:
-                return list(scheduling.past_occurrences(notices.filter(start__lt=now), now=now))
-            return list(scheduling.upcoming_occurrences(notices.exclude(repeat="", end__lte=now), now=now))
-
-        # Expanding every repeat rule is the costly part of this page; the result only changes
-        # when a notice does, or as time passes (bounded by CONTENT_CACHE_SECONDS).
-        occurrences = remember("notice-occurrences", expand, self.pk, kind, archive)
+        occurrences = self.occurrences()
+        if kind:
+            occurrences = occurrences.filter(kind=kind)
+        occurrences = occurrences.past(now) if archive else occurrences.upcoming(now)
+        # One query: the page's 20 rows with what their cards show, and the total counted on the
+        # occurrence table alone. No notice object is built.
+        shown = params.paginate_in_one_query(
+            request, occurrences, self.OCCURRENCES_PER_PAGE, rows=lambda found: found.cards()
+        )
+        shown.object_list = NoticeOccurrence.with_urls(shown.object_list, self, request)
         context.update(
-            occurrences=params.paginate(request, occurrences, self.OCCURRENCES_PER_PAGE),
+            occurrences=shown,
             archive=archive,
             kinds=NoticePage.Kind.choices,
             current_kind=kind,
@@ -267,6 +314,7 @@ class NoticeIndexPage(RoutablePageMixin, EditorDefaults, Page):
     # Wagtail's routing hands sub-routes a trailing slash; reversing drops the optional one,
     # so links read /notices/calendar.ics as the public URL map says.
     @re_path(r"^calendar\.ics/?$", name="calendar")
+    @method_decorator(conditional)
     def calendar(self, request):
         notices = self.notices().prefetch_related("merchants")
         return calendar_response(notices, filename=feed_name(), fallback="shangju-notices", request=request)
@@ -411,20 +459,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
     @property
     def repeat_description(self):
         """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六."""
-        if self.repeat == self.Repeat.MONTHLY_DAY:
-            text = _("每月 %(day)s 日") % {"day": self.repeat_day}
-        elif self.repeat == self.Repeat.MONTHLY_WEEKDAY:
-            text = _("每月%(ordinal)s%(weekday)s") % {
-                "ordinal": self.get_repeat_ordinal_display(),
-                "weekday": self.get_repeat_weekday_display(),
-            }
-        elif self.repeat == self.Repeat.WEEKLY:
-            text = _("每周%(weekday)s") % {"weekday": self.get_repeat_weekday_display()}
-        else:
-            return ""
-        if self.repeat_until:
-            text += _("，至 %(date)s") % {"date": formats.date_format(self.repeat_until, "SHORT_DATE_FORMAT")}
-        return text
+        return scheduling.describe_repeat(self)
 
     @property
     def map_url(self):
@@ -457,6 +492,7 @@ class NoticePage(RoutablePageMixin, BulletinPage):
         return context
 
     @re_path(r"^event\.ics/?$", name="event")
+    @method_decorator(conditional)
     def event(self, request):
         filename, fallback = self.download_names()
         return calendar_response([self], filename=filename, fallback=fallback, name=self.title, request=request)
@@ -489,19 +525,14 @@ class HonourRollIndexPage(EditorDefaults, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        red_flags = models.Prefetch(
-            "honours",
-            queryset=HonourEntry.objects.filter(title=HonourEntry.Title.RED_FLAG).select_related("merchant"),
-            to_attr="red_flags",
-        )
-        rolls = (
-            public(HonourRollPage.objects.child_of(self).live())
-            .defer_streamfields()
-            .prefetch_related(red_flags)
-            .order_by("-period_end", "-pk")
-        )
-        context["rolls"] = params.paginate(request, rolls, PAGE_SIZE)
+        ids = remember("roll-index", lambda: list(self.rolls().values_list("pk", flat=True)), self.pk)
+        rolls = params.paginate(request, ids, PAGE_SIZE)
+        context["rolls"] = rolls
+        context["cards"] = cards.roll_cards(HonourRollPage.index_cards(), rolls.object_list, request)
         return context
+
+    def rolls(self):
+        return public(HonourRollPage.objects.child_of(self).live()).order_by("-period_end", "-pk")
 
 
 class HonourRollPage(BulletinPage):
@@ -526,6 +557,16 @@ class HonourRollPage(BulletinPage):
     class Meta:
         verbose_name = _("红黑榜")
         verbose_name_plural = _("红黑榜")
+
+    @classmethod
+    def index_cards(cls):
+        """Rolls with their red flags' merchants, for the index's cards (bulletins/cards.py)."""
+        red_flags = models.Prefetch(
+            "honours",
+            queryset=HonourEntry.objects.filter(title=HonourEntry.Title.RED_FLAG).select_related("merchant"),
+            to_attr="red_flags",
+        )
+        return cls.objects.defer_streamfields().prefetch_related(red_flags)
 
     @property
     def search_tokens(self):

@@ -13,6 +13,10 @@ Choices made on purpose (tests/bulletins/test_notices.py pins each one):
 - Everything is expanded in Asia/Shanghai wall-clock time, so an 08:00 market stays 08:00.
 - Repeating series are listed one year ahead and one year back; a one-off notice is listed
   whenever it is, so the archive keeps every meeting ever held.
+
+The listings read these occurrences from a table (bulletins.NoticeOccurrence) written when a
+notice changes and topped up nightly; `stored_occurrences` below is what fills it, so the
+website, the table and the .ics all come from this module.
 """
 
 import datetime
@@ -21,12 +25,15 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UPCOMING_WINDOW = datetime.timedelta(days=366)
 ARCHIVE_WINDOW = datetime.timedelta(days=366)
+# The stored occurrences of a repeating series reach this much further than UPCOMING_WINDOW, so
+# the listings stay exactly right for a month in which the nightly top-up did not run.
+STORED_MARGIN = datetime.timedelta(days=31)
 # dateutil counts Monday as 0, like Weekday and Python's date.weekday().
 WEEKDAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 
@@ -174,3 +181,42 @@ def past_occurrences(notices, now=None, window=ARCHIVE_WINDOW):
         elif notice.end <= now:
             found.append(_occurrence(notice, local(notice.start)))
     return _by_date(found, reverse=True)
+
+
+def stored_occurrences(notice, now=None):
+    """What the occurrence table keeps for one notice: a one-off notice's single occurrence
+    whenever it is, and a series from ARCHIVE_WINDOW ago to UPCOMING_WINDOW + STORED_MARGIN
+    ahead. The listings cut these to the exact windows of upcoming_ and past_occurrences."""
+    now = now or timezone.now()
+    if not notice.repeat:
+        once = first_occurrence(notice)
+        return [once] if once else []
+    return occurrences_between(notice, now - ARCHIVE_WINDOW, now + UPCOMING_WINDOW + STORED_MARGIN)
+
+
+def describe_repeat(notice):
+    """The repeat rule in words, e.g. 每月 18 日 or 每月第一个星期六; '' for a one-off notice.
+
+    Reads only the rule's fields, so the migration that fills the occurrence table can use it."""
+    if notice.repeat == Repeat.MONTHLY_DAY:
+        text = _("每月 %(day)s 日") % {"day": notice.repeat_day}
+    elif notice.repeat == Repeat.MONTHLY_WEEKDAY:
+        text = _("每月%(ordinal)s%(weekday)s") % {
+            "ordinal": _label(Ordinal, notice.repeat_ordinal),
+            "weekday": _label(Weekday, notice.repeat_weekday),
+        }
+    elif notice.repeat == Repeat.WEEKLY:
+        text = _("每周%(weekday)s") % {"weekday": _label(Weekday, notice.repeat_weekday)}
+    else:
+        return ""
+    if notice.repeat_until:
+        text += _("，至 %(date)s") % {"date": formats.date_format(notice.repeat_until, "SHORT_DATE_FORMAT")}
+    return text
+
+
+def _label(choices, value):
+    """The label of a choice, or the value itself (as get_FOO_display does) when it is not one."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value

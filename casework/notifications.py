@@ -9,7 +9,9 @@ Staff emails carry what the role needs to find the case (reference, category, co
 due dates, admin link), never the reporter's name, mobile or description. Each asks its reader
 only for what the transition table (transitions.py) lets them do: the community's moderators to
 accept (受理) and dispatch a new case, the grid's workers to expect it, the worker it is dispatched
-(or reopened) to to start work on it.
+(or reopened) to to start work on it; on 转办 the new grid's workers to expect it and its
+community's moderators to dispatch it there, on 退单 the community's moderators to dispatch it
+again or transfer it. Whoever took the action is not mailed about it.
 """
 
 from django.conf import settings
@@ -59,6 +61,16 @@ def notify_case_update(event):
     enqueue_on_commit(send_case_update, event.pk)
 
 
+def notify_transferred(event):
+    """Email the new grid's workers (to expect it) and its community's moderators (to dispatch it)."""
+    enqueue_on_commit(send_transfer_emails, event.pk)
+
+
+def notify_returned(event):
+    """Email the community's moderators that the worker returned (退单) the case: it needs them again."""
+    enqueue_on_commit(send_return_emails, event.pk)
+
+
 def notify_overdue(report):
     """Email the community's moderators that a case passed a deadline (for the supervision command)."""
     enqueue_on_commit(send_overdue_emails, report.pk)
@@ -89,6 +101,42 @@ def send_assignment_email(event_id):
         return 0
     extra = {"reopened": event.action == CaseEvent.Action.REOPEN, "assignee_name": display_name(report.assignee)}
     return _send_staff("case_assigned", report, [report.assignee.email], **extra)
+
+
+def _event_and_report(event_id, state):
+    """The event and its case, fresh, while the case is still in `state` (else nothing to ask for)."""
+    event = CaseEvent.objects.select_related("actor").filter(pk=event_id).first()
+    report = _load_report(event.report_id) if event else None
+    if report is None or report.state != state:
+        return None, None
+    return event, report
+
+
+def _others(addresses, event):
+    actor_email = event.actor.email if event.actor_id else ""
+    return [address for address in addresses if address != actor_email]
+
+
+@task()
+def send_transfer_emails(event_id):
+    event, report = _event_and_report(event_id, GrievanceReport.State.ACCEPTED)
+    if report is None:
+        return 0
+    moderators = _others(report.community.moderator_addresses(), event)
+    workers = [a for a in _others(report.grid.worker_addresses(), event) if a not in moderators]
+    by = {"actor_name": display_name(event.actor)}
+    return _send_staff("transferred", report, moderators, **by) + _send_staff(
+        "transferred_for_grid", report, workers, **by
+    )
+
+
+@task()
+def send_return_emails(event_id):
+    event, report = _event_and_report(event_id, GrievanceReport.State.RETURNED)
+    if report is None:
+        return 0
+    moderators = _others(report.community.moderator_addresses(), event)
+    return _send_staff("returned", report, moderators, actor_name=display_name(event.actor))
 
 
 @task()

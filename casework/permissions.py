@@ -3,7 +3,8 @@
 - a superuser sees and moderates every case;
 - a community moderator (Community.moderators) sees and moderates the cases of their communities;
 - a grid worker (Grid.workers) sees the cases of their grids and works those dispatched to them:
-  on a case dispatched to someone else they are GRID_WORKER, a role no transition lists.
+  on a case dispatched to someone else (or not dispatched yet) they are GRID_WORKER, a role no
+  transition lists and that may not reveal the reporter's contact.
 
 Which cases a user sees is the queryset rule `GrievanceReport.objects.visible_to(user)`; every
 view finds its case through `visible_case`, so a case outside the user's grids or communities is
@@ -14,37 +15,25 @@ mirror the views' checks. (Who may review merchant applications: forms/apply/per
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import GrievanceReport
+from .models import GrievanceReport, casework_scope
 from .transitions import GRID_WORKER, MODERATOR, WORKER
 
-
-def _memo(user, name, compute):
-    # Menus, panels and views ask the same question several times per request; ask the database once.
-    if not hasattr(user, name):
-        setattr(user, name, compute(user))
-    return getattr(user, name)
+# Menus, panels and views ask these several times per request: casework_scope asks the database once.
 
 
 def is_moderating(user):
     """Moderates at least one community (or is a superuser): supervision and statistics."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and _memo(user, "_casework_moderating", lambda u: u.is_superuser or u.moderated_communities.exists())
-    )
+    return user.is_authenticated and user.is_active and (user.is_superuser or bool(casework_scope(user).communities))
 
 
 def is_caseworker(user):
     """Moderates a community or works a grid: the case inbox. Editors reach the admin too; not this."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and _memo(
-            user,
-            "_casework_caseworker",
-            lambda u: u.is_superuser or u.moderated_communities.exists() or u.grids.exists(),
-        )
-    )
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    scope = casework_scope(user)
+    return bool(scope.communities or scope.grids)
 
 
 def require_caseworker(user):
@@ -84,5 +73,6 @@ def role_for(user, report):
 
 
 def can_see_full_contact(user, report):
-    """Full name and mobile only for those who call the reporter back; others see them masked."""
-    return role_for(user, report) is not None
+    """Full name and mobile only for those who call the reporter back: the case's assignee and its
+    community's moderators. The grid's other workers see the case with the contact masked."""
+    return role_for(user, report) in (MODERATOR, WORKER)

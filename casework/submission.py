@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from portal import faults
 
-from .models import CasePhoto, GrievanceReport
+from .models import CasePhoto, Channel, GrievanceReport
 from .notifications import notify_new_case
 from .workdays import add_working_days, add_working_hours
 
@@ -27,11 +27,13 @@ def submit_report(
     frequency="",
     contact=None,
     photos=(),
+    channel=Channel.ONLINE,
 ):
     """Store a finished report once; a repeated or parallel post with the same key gets the first.
 
     `area` is the street or building the resident chose (the grid was routed from it);
     `place_unsure` says they did not know and the grid is the community's first, to be checked.
+    `channel` is how the case came in: 网上 from the wizard, 接口 from the Open311 API (casework/open311).
 
     Returns (report, secret); secret is None when the report already existed (the private
     link was shown to the first request and is not recoverable).
@@ -56,6 +58,7 @@ def submit_report(
                 description=description,
                 since=since,
                 frequency=frequency,
+                channel=channel,
                 anonymous=contact.get("anonymous", False),
                 reporter_name=contact.get("name", ""),
                 reporter_mobile=contact.get("mobile", ""),

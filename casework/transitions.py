@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.statemachine import StateMachine, Transition, TransitionError
 
 from .models import RATEABLE_STATES, CaseEvent, GrievanceReport, State
-from .notifications import notify_assigned, notify_case_update, notify_overdue
+from .notifications import notify_assigned, notify_case_update, notify_overdue, notify_returned, notify_transferred
 from .workdays import add_working_days
 
 S = State
@@ -142,6 +142,10 @@ def _record_transition(report, change):
     )
     if change.transition.action in (A.DISPATCH, A.REOPEN):
         notify_assigned(event)  # the case is now the assignee's to start
+    elif change.transition.action == A.TRANSFER:
+        notify_transferred(event)  # the new grid's to expect, its community's moderators' to dispatch
+    elif change.transition.action == A.RETURN:
+        notify_returned(event)  # back with the moderators, to dispatch again or transfer
     return event
 
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.filters import BooleanRadioSelect, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.base import BaseListingView
 
@@ -28,11 +27,12 @@ from alliance.models import Community, Grid, Merchant
 from portal import params
 from portal.downloads import attachment, file_name
 from portal.people import display_name
-from portal.tables import DateTimeColumn, StackedTable
+from portal.tables import DateTimeColumn, LinkColumn, StackedTable, StatusColumn, TextColumn
+from portal.widgets import PlainSelect
 
 from . import stats
 from .forms import action_form
-from .models import FINISHED_STATES, CaseCategory, CasePhoto, GrievanceReport, State
+from .models import FINISHED_STATES, CaseCategory, CasePhoto, Channel, GrievanceReport, State
 from .permissions import (
     can_see_full_contact,
     is_moderating,
@@ -59,19 +59,29 @@ REVEALED_SESSION_KEY = "casework_revealed_contacts"
 
 
 class CaseFilterSet(WagtailFilterSet):
+    # PlainSelect: a superuser's grid filter lists every grid (544 at district scale).
     state = django_filters.ChoiceFilter(
-        label=gettext_lazy("状态"), choices=State.choices, empty_label=gettext_lazy("全部")
+        label=gettext_lazy("状态"), choices=State.choices, empty_label=gettext_lazy("全部"), widget=PlainSelect
     )
-    category = django_filters.ModelChoiceFilter(label=gettext_lazy("类别"), queryset=CaseCategory.objects.all())
-    community = django_filters.ModelChoiceFilter(label=gettext_lazy("社区"), queryset=Community.objects.none())
-    grid = django_filters.ModelChoiceFilter(label=gettext_lazy("网格"), queryset=Grid.objects.none())
+    category = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("类别"), queryset=CaseCategory.objects.all(), widget=PlainSelect
+    )
+    community = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("社区"), queryset=Community.objects.none(), widget=PlainSelect
+    )
+    grid = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("网格"), queryset=Grid.objects.none(), widget=PlainSelect
+    )
+    channel = django_filters.ChoiceFilter(
+        label=gettext_lazy("来源渠道"), choices=Channel.choices, empty_label=gettext_lazy("全部"), widget=PlainSelect
+    )
     overdue = django_filters.BooleanFilter(
         label=gettext_lazy("超期"), method="filter_overdue", widget=BooleanRadioSelect
     )
 
     class Meta:
         model = GrievanceReport
-        fields = ["state", "category", "community", "grid", "overdue"]
+        fields = ["state", "category", "channel", "community", "grid", "overdue"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -128,24 +138,25 @@ class CaseIndexView(BaseListingView):
     @cached_property
     def columns(self):
         return [
-            TitleColumn(
+            LinkColumn(
                 "reference",
                 label=_("工单编号"),
                 get_url=lambda r: reverse("casework:detail", args=[r.pk]),
                 sort_key="reference",
             ),
-            Column("category", label=_("类别"), accessor="category.name"),
-            Column("place", label=_("地点"), accessor=lambda r: f"{r.grid} · {r.address}"),
-            Column("reporter", label=_("反映人"), accessor=lambda r: f"{r.masked_name} {r.masked_mobile}".strip()),
-            StatusTagColumn(
+            TextColumn("category", label=_("类别"), accessor="category.name"),
+            TextColumn("place", label=_("地点"), accessor=lambda r: f"{r.grid} · {r.address}"),
+            TextColumn("reporter", label=_("反映人"), accessor=lambda r: f"{r.masked_name} {r.masked_mobile}".strip()),
+            StatusColumn(
                 "state",
                 label=_("状态"),
-                accessor="get_state_display",
+                # The enum's label: get_state_display() rebuilds (and hashes) the whole choices dict per row.
+                accessor=lambda r: State(r.state).label,
                 primary=lambda r: r.state not in FINISHED_STATES,
                 sort_key="state",
             ),
-            Column("assignee", label=_("承办人"), accessor=lambda r: display_name(r.assignee)),
-            Column("late", label=_("超期"), accessor=lambda r: _("超期") if r.is_late else ""),
+            TextColumn("assignee", label=_("承办人"), accessor=lambda r: display_name(r.assignee)),
+            TextColumn("late", label=_("超期"), accessor=lambda r: _("超期") if r.is_late else ""),
             DateTimeColumn("accept_due", label=_("受理期限"), sort_key="accept_due", overdue="accept_late"),
             DateTimeColumn("resolve_due", label=_("办结期限"), sort_key="resolve_due", overdue="resolve_late"),
             DateTimeColumn("created_at", label=_("提交时间"), sort_key="created_at"),
@@ -222,6 +233,7 @@ class CaseDetailView(WagtailAdminTemplateMixin, TemplateView):
             actions=actions,
             events=report.events.select_related("actor").order_by("created_at", "pk"),
             photos=list(report.photos.all()),
+            can_reveal=can_see_full_contact(self.request.user, report),
             revealed=_revealed(self.request, report) and can_see_full_contact(self.request.user, report),
             has_contact=report.has_contact,
         )

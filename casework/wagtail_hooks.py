@@ -3,18 +3,20 @@ snippets staff use to set time limits (诉求类别) and the holiday calendar (�
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import include, path, re_path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from . import views
-from .models import CalendarDay, CaseCategory, GrievanceReport
+from .models import CalendarDay, CaseCategory, GrievanceReport, Open311Client
 from .permissions import is_caseworker, is_moderating
 from .workdays import year_is_loaded
 
@@ -145,11 +147,57 @@ class CalendarDayViewSet(SnippetViewSet):
     ordering = ["-date"]
 
 
+class Open311ClientCreateView(CreateView):
+    """Issues the key: saved as its hash, and shown in clear on this one response (never stored, never
+    in a message or the session). Wagtail's create action writes the audit log entry."""
+
+    def save_instance(self):
+        self.key = self.form.instance.new_key()
+        self.form.instance.created_by = self.request.user
+        return super().save_instance()
+
+    def save_action(self):
+        response = TemplateResponse(
+            self.request,
+            "casework/admin/open311_key.html",
+            {
+                **self.get_context_data(),
+                "client": self.object,
+                "key": self.key,
+                "index_url": reverse(self.index_url_name),
+                "endpoint": reverse("open311_requests"),
+            },
+        )
+        add_never_cache_headers(response)
+        return response
+
+
+class Open311ClientViewSet(SnippetViewSet):
+    """Open311 接口密钥: who may POST cases to /open311/v2/requests; add, change (revoke) and view
+    are the model's permissions (superusers, or a group an administrator grants them to)."""
+
+    model = Open311Client
+    add_view_class = Open311ClientCreateView
+    icon = "key"
+    menu_label = _("Open311 接口密钥")
+    list_display = [
+        "name",
+        Column("key_prefix", label=_("密钥开头")),
+        BooleanColumn("active", label=_("启用")),
+        Column("created_by", label=_("签发人")),
+        Column("created_at", label=_("签发时间"), sort_key="created_at"),
+        Column("last_used_at", label=_("最近使用"), sort_key="last_used_at"),
+    ]
+    list_filter = ["active"]
+    ordering = ["-created_at"]
+    copy_view_enabled = False
+
+
 class CaseSettingsGroup(SnippetViewSetGroup):
     menu_label = _("工单设置")
     menu_icon = "cogs"
     menu_order = 210
-    items = (CaseCategoryViewSet, CalendarDayViewSet)
+    items = (CaseCategoryViewSet, CalendarDayViewSet, Open311ClientViewSet)
 
 
 register_snippet(CaseSettingsGroup)

@@ -12,6 +12,7 @@ a 500, never a way to skip ahead, and the log holds a short escaped excerpt, not
 Uploaded files are kept under safe_file_name (portal/uploads.py), whatever name the browser sent.
 """
 
+import json
 import logging
 import secrets
 
@@ -20,8 +21,9 @@ from django.core.files.storage import storages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from formtools.wizard.storage.session import SessionStorage
 
-from portal.uploads import safe_file_name
+from portal.uploads import SanitisedImage, safe_file_name
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,38 @@ RESTART_FIELD = "wizard_restart"
 # extra_data: the index of the furthest step this browser has been shown.
 REACHED_KEY = "reached"
 GOTO_FIELD = "wizard_goto_step"
+
+
+class IntakeSessionStorage(SessionStorage):
+    """formtools' session storage, noting which kept files are photos we re-encoded ourselves.
+
+    A photo is decoded and re-encoded once, when it is posted; the wizard keeps that clean image,
+    and when it reads it back (review page, final step) the file says so (`kept_sanitised`), so
+    PhotoField takes it as it is. The mark lives in the server-side session only: nothing a
+    browser sends can set it, and a file kept without it (an older session) is sanitised again.
+    """
+
+    SANITISED = "sanitised"
+
+    def set_step_files(self, step, files):
+        super().set_step_files(step, files)
+        kept = self.data[self.step_files_key].get(step, {})
+        for field, field_file in (files or {}).items():
+            if isinstance(field_file, SanitisedImage):
+                kept[field][self.SANITISED] = True
+                self.data[self.step_files_key][step] = kept
+
+    def get_step_files(self, step):
+        stored = self.data[self.step_files_key].get(step, {})
+        marked = {field for field, info in stored.items() if info.pop(self.SANITISED, False)}
+        try:
+            files = super().get_step_files(step)
+        finally:
+            for field in marked:
+                stored[field][self.SANITISED] = True
+        for field in marked & set(files or {}):
+            files[field].kept_sanitised = True
+        return files
 
 
 def excerpt(value, length=40):
@@ -48,6 +82,7 @@ class IntakeWizardMixin:
     `thanks_url_name` and `expired_template`.
     """
 
+    storage_name = "forms.wizard.IntakeSessionStorage"
     model = None
     restart_title = ""
     done_session_key = ""
@@ -168,7 +203,7 @@ class IntakeWizardMixin:
     def keep_valid_uploads(self, form):
         """Store the files just uploaded to `form` that passed their own field's checks."""
         uploads = {
-            form.add_prefix(name): self.request.FILES[form.add_prefix(name)]
+            form.add_prefix(name): _cleaned_upload(form, name, self.request.FILES[form.add_prefix(name)])
             for name in form.fields
             if form.add_prefix(name) in self.request.FILES and name not in form.errors
         }
@@ -185,11 +220,22 @@ class IntakeWizardMixin:
         # Photos uploaded on an earlier visit to this step stay unless replaced.
         kept = dict(self.storage.get_step_files(self.steps.current) or {})
         uploaded = dict((super().process_step_files(form) or {}).items())  # MultiValueDict: one file per field
-        for upload in uploaded.values():
+        for name, upload in uploaded.items():
             # formtools saves the temporary file, and keeps the name in the session, as sent.
+            uploaded[name] = upload = _cleaned_upload(form, name.removeprefix(form.add_prefix("")), upload)
             upload.name = safe_file_name(upload.name)
         kept.update(uploaded)
         return kept
+
+    def get_cleaned_data_for_step(self, step):
+        """formtools validates the step again on every call, and one request asks several times (the
+        community for the place step's choices, the review's summary): once per request and content."""
+        files = self.storage.data.get(self.storage.step_files_key, {}).get(step)
+        key = (step, json.dumps([self.storage.data.get(self.storage.step_data_key, {}).get(step), files], default=str))
+        memo = self.__dict__.setdefault("_cleaned_for_step", {})
+        if key not in memo:
+            memo[key] = super().get_cleaned_data_for_step(step)
+        return memo[key]
 
     def finish(self, record, secret):
         """After done() stored `record`: remember it for the thank-you page and go there.
@@ -231,6 +277,12 @@ class IntakeWizardMixin:
             step_titles=[(name, self.form_list[name].title) for name in self.get_form_list()],
         )
         return context
+
+
+def _cleaned_upload(form, name, upload):
+    """What to keep of an upload: the field's own re-encoded photo when it made one, else the upload."""
+    cleaned = getattr(form, "cleaned_data", {}).get(name)
+    return cleaned if isinstance(cleaned, SanitisedImage) else upload
 
 
 def _link_cookie(session_key):

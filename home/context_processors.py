@@ -13,9 +13,18 @@ def text_size(request):
     return {"large_text": request.COOKIES.get(settings.TEXT_SIZE_COOKIE) == "large"}
 
 
+OFFICE_FIELDS = ("office_name", "address", "hotline", "hours", "share_image_id")
+
+
 def office_settings(request):
-    """The office's name, address and hotline for this site."""
-    return remember("office-settings", lambda: OfficeSettings.for_request(request), request.get_host())
+    """The office's name, address, hotline, hours and share image (its id) for this site, as a plain
+    dict: a cached model instance would cost more to unpickle on every page than it saves."""
+
+    def compute():
+        found = OfficeSettings.for_request(request)
+        return {name: getattr(found, name) for name in OFFICE_FIELDS}
+
+    return remember("office-settings", compute, request.get_host())
 
 
 def office(request):

@@ -11,8 +11,8 @@ from wagtail.search import index
 
 from alliance.models import Community
 from bulletins.blocks import BodyBlock, body_text
-from bulletins.models import HonourRollPage, NewsPage, NoticePage
-from bulletins.scheduling import upcoming_occurrences
+from bulletins.cards import news_cards
+from bulletins.models import HonourRollPage, NewsPage, NoticeOccurrence
 from portal.contentcache import public, remember
 from portal.editing import EditorDefaults
 from portal.tokenize import index_tokens
@@ -35,50 +35,59 @@ class HomePage(EditorDefaults, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        current_roll = (
+        # The current roll and the latest cards are plain values under the content generation.
+        host = request.get_host()
+        current_roll = remember("home-roll", lambda: self.current_roll(request), self.pk, host)
+        honours = current_roll["honours"] if current_roll else []
+        latest = remember("home-latest-news", lambda: self.latest_news_ids(), self.pk)
+        context.update(
+            upcoming=self.upcoming_notices(request),
+            latest_news=news_cards(NewsPage.cards(), latest, request),
+            current_roll=current_roll,
+            honours=honours,
+            red_flag=next((h for h in honours if h["title"] == "red_flag"), None),
+            today=timezone.localdate(),
+        )
+        return context
+
+    def latest_news_ids(self, count=5):
+        return list(NewsPage.listed(NewsPage.objects.descendant_of(self)).values_list("pk", flat=True)[:count])
+
+    def current_roll(self, request=None):
+        """The newest live roll with every honour on it, as plain values; None before the first."""
+        roll = (
             public(HonourRollPage.objects.live())
             .descendant_of(self)
             .defer_streamfields()
             .order_by("-period_end", "-pk")
         ).first()
-        honours = list(current_roll.honours.select_related("merchant")) if current_roll else []
-        context.update(
-            upcoming=remember("home-upcoming", self.upcoming_notices, self.pk),
-            latest_news=NewsPage.cards(NewsPage.objects.descendant_of(self))[:5],
-            current_roll=current_roll,
-            honours=honours,
-            red_flag=next((h for h in honours if h.title == "red_flag"), None),
-            today=timezone.localdate(),
-        )
-        return context
+        if roll is None:
+            return None
+        honours = [
+            {
+                "title": honour.title,
+                "label": str(honour.get_title_display()),
+                "citation": honour.citation,
+                "merchant_name": honour.merchant.name,
+                "merchant_url": honour.merchant.get_absolute_url(),
+            }
+            for honour in roll.honours.select_related("merchant")
+        ]
+        return {"url": roll.get_url(request), "period_label": roll.period_label, "honours": honours}
 
-    def upcoming_notices(self, count=3):
-        """The next occurrence of each of the `count` soonest notices.
+    def upcoming_notices(self, request=None, count=3):
+        """The next occurrence of each of the `count` soonest notices, from the stored
+        occurrences (bulletins/occurrences.py) in one query.
 
-        One per notice: a monthly market day would otherwise fill all three places.
-        Notices already over are left out in SQL so the rows read stay few as the
-        archive grows.
+        One per notice: a monthly market day would otherwise fill all three places. The three
+        rows are kept under the content generation (a publish replaces them at once; a date
+        that has just ended may stay up to CONTENT_CACHE_SECONDS); their URLs are not.
         """
-        now = timezone.now()
-        once_and_not_over = models.Q(repeat="", end__gt=now)
-        repeating = ~models.Q(repeat="") & (
-            models.Q(repeat_until__isnull=True) | models.Q(repeat_until__gte=timezone.localdate())
-        )
-        notices = (
-            public(NoticePage.objects.live())
-            .descendant_of(self)
-            .filter(once_and_not_over | repeating)
-            .defer_streamfields()
-            .select_related("community")
-        )
-        chosen, seen = [], set()
-        for occurrence in upcoming_occurrences(notices, now=now):
-            if occurrence.notice.pk not in seen:
-                seen.add(occurrence.notice.pk)
-                chosen.append(occurrence)
-                if len(chosen) == count:
-                    break
-        return chosen
+
+        def soonest():
+            return list(NoticeOccurrence.objects.listed(self).next_of_each_notice(count).cards())
+
+        return NoticeOccurrence.with_urls(remember("home-upcoming", soonest, self.pk, count), self, request)
 
 
 class StandardPage(EditorDefaults, Page):
@@ -137,9 +146,6 @@ class OfficeSettings(BaseSiteSetting):
         verbose_name=_("默认分享图"),
         help_text=_("页面没有封面图时用于微信等分享卡片"),
     )
-
-    # The share image is read on every page (OpenGraph): fetch it with the settings row.
-    select_related = ["share_image"]
 
     panels = [
         MultiFieldPanel([FieldPanel("office_name"), FieldPanel("address"), FieldPanel("hotline"), FieldPanel("hours")]),

@@ -37,9 +37,12 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 GENERATION_KEY = "pagecache:generation"
 
-# Never cached: the admin, forms that carry a session or CSRF token, personal tracking pages,
-# the text-size switch (it sets a cookie) and the health check the benchmark compares against.
-EXCLUDED_PREFIXES = ("/admin/", "/report/", "/apply/", "/track/", "/my/", "/text-size/", "/documents/", "/healthz/")
+# Personal or carrying a secret: the admin, the wizards (session and CSRF token), tracking pages,
+# residents' own pages. Never cached here, and no browser or proxy keeps them (portal/httpcache.py).
+PERSONAL_PREFIXES = ("/admin/", "/report/", "/apply/", "/track/", "/my/")
+# Never cached: those, the text-size switch (it sets a cookie), documents (Wagtail serves them with
+# its own checks) and the health check the benchmark compares against.
+EXCLUDED_PREFIXES = (*PERSONAL_PREFIXES, "/text-size/", "/documents/", "/healthz/")
 
 
 # Values that stay the same for the length of one request (the generation, the restricted
@@ -98,14 +101,20 @@ def cache_key(request):
     return f"pagecache:page:{request.get_host()}:{size}:{path}"
 
 
-def is_storable(request, response):
-    if response.status_code != 200 or response.streaming or response.cookies:
+def is_shareable(request, response):
+    """Whether any visitor may be given this response: the one decision behind this page cache and
+    the Cache-Control a proxy or CDN in front reads (portal/httpcache.py)."""
+    if not is_cacheable_request(request) or response.cookies:
         return False
     # The page embeds this visitor's CSRF token (a form): another visitor must not get it.
     if request.META.get("CSRF_COOKIE_USED"):
         return False
     cache_control = response.get("Cache-Control", "")
     return not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+
+
+def is_storable(request, response):
+    return response.status_code == 200 and not response.streaming and is_shareable(request, response)
 
 
 class AnonymousPageCacheMiddleware:

@@ -4,16 +4,21 @@ Wagtail's form (WAGTAILADMIN_USER_PASSWORD_RESET_FORM) sends a mail to every act
 that address, as often as it is asked. This one counts each request per address (case-folded,
 kept as a keyed hash) and per client in the shared cache (portal/ratelimit.py), counted alike
 whether or not the address belongs to anyone, and past either limit sends nothing. The page
-answers the same in every case, and the mail itself goes out in a task enqueued on commit, so a
-real address does not make the answer slower either.
+answers the same for every address, and the mail itself goes out in a task enqueued on commit, so a
+real address does not make the answer slower either. Past a limit the page also says, in plain
+words, that nothing more was sent and when to try again: the limits count requests, not accounts,
+so that says nothing about whether the address has one.
 """
 
 import logging
+import math
 import urllib.parse
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django_tasks import task
 from wagtail.admin.forms.auth import PasswordResetForm
 
@@ -48,6 +53,16 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         else:
             # No address in the log: it would be personal data, and a list of who was targeted.
             logger.warning("Password reset mail withheld: request limit reached")
+            messages.warning(request, too_many_message())
+
+
+def too_many_message():
+    """What the page says past a limit: the same whether or not the address has an account."""
+    minutes = max(1, math.ceil(settings.PASSWORD_RESET_WINDOW / 60))
+    return _(
+        "重置密码的申请太频繁，这次没有再发送邮件。如果这个邮箱有账号，之前发出的重置邮件仍然有效，"
+        "请查看收件箱和垃圾邮件；也可以 %(minutes)d 分钟后再试，或请管理员帮您重置。"
+    ) % {"minutes": minutes}
 
 
 @task()

@@ -36,8 +36,18 @@ SCALABLE_MODES = {"L", "LA", "RGB", "RGBA", "CMYK"}
 POLYGLOT_MARKERS = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?php", b"<iframe", b"javascript:", b"<body")
 
 
+class SanitisedImage(ContentFile):
+    """What sanitise_image returns: re-encoded by us, so storing or keeping it needs no second decode."""
+
+    charset = None
+
+    def __init__(self, content, name, content_type):
+        super().__init__(content, name=name)
+        self.content_type = content_type
+
+
 def sanitise_image(upload):
-    """Return a ContentFile with a clean re-encoded image, or raise ValidationError."""
+    """Return a SanitisedImage (a ContentFile) with a clean re-encoded image, or raise ValidationError."""
     if upload.size == 0:
         raise ValidationError(_("文件是空的，请重新选择照片。"), code="empty")
     if upload.size > MAX_UPLOAD_BYTES:
@@ -83,11 +93,11 @@ def sanitise_image(upload):
     out = io.BytesIO()
     if has_alpha:
         image.save(out, "PNG", optimize=True)
-        extension = "png"
+        extension, content_type = "png", "image/png"
     else:
         image.save(out, "JPEG", quality=85, optimize=True)
-        extension = "jpg"
-    return ContentFile(out.getvalue(), name=f"{secrets.token_hex(16)}.{extension}")
+        extension, content_type = "jpg", "image/jpeg"
+    return SanitisedImage(out.getvalue(), f"{secrets.token_hex(16)}.{extension}", content_type)
 
 
 # --- file names ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as accounts_views
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
+from casework import open311
 from evaluation import views as evaluation_views
 from forms.apply import views as apply_views
 from forms.report import views as report_views
@@ -19,6 +20,7 @@ from home import views as home_views
 from points import views as points_views
 
 from . import views as portal_views
+from .httpcache import conditional
 
 # A database outage gets a friendly 503 with Retry-After instead of the generic 500.
 handler500 = "portal.views.server_error_or_unavailable"
@@ -29,9 +31,10 @@ urlpatterns = [
     path("search/", home_views.search, name="search"),
     path("merchants/", alliance_views.merchant_directory, name="merchant_directory"),
     path("merchants/<int:pk>/", alliance_views.merchant_detail, name="merchant_detail"),
-    path("feeds/news/", NewsRssFeed(), name="news_feed"),
-    path("feeds/news/atom/", NewsAtomFeed(), name="news_feed_atom"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    # Feeds, calendars and the sitemap answer 304 while content is unchanged (portal/httpcache.py).
+    path("feeds/news/", conditional(NewsRssFeed()), name="news_feed"),
+    path("feeds/news/atom/", conditional(NewsAtomFeed()), name="news_feed_atom"),
+    path("sitemap.xml", conditional(sitemap), name="sitemap"),
     path("report/", report_views.ReportWizard.as_view(), name="report"),
     path("report/thanks/", report_views.report_thanks, name="report_thanks"),
     path("apply/", apply_views.ApplyWizard.as_view(), name="apply"),
@@ -63,6 +66,20 @@ urlpatterns = [
     path("my/evaluation/<int:pk>/", evaluation_views.my_round, name="evaluation_my_round"),
     path("my/evaluation/<int:pk>/<int:merchant_pk>/", evaluation_views.my_sheet, name="evaluation_my_sheet"),
     path("evaluation/<int:pk>/", evaluation_views.result, name="evaluation_result"),
+    re_path(r"^open311/discovery(?:\.(?P<fmt>json|xml))?$", open311.discovery, name="open311_discovery"),
+    re_path(r"^open311/v2/services(?:\.(?P<fmt>json|xml))?$", open311.services, name="open311_services"),
+    re_path(
+        r"^open311/v2/services/(?P<service_code>[^/]*?)(?:\.(?P<fmt>json|xml))?$",
+        open311.service_definition,
+        name="open311_service",
+    ),
+    re_path(r"^open311/v2/requests(?:\.(?P<fmt>json|xml))?$", open311.requests_view, name="open311_requests"),
+    re_path(
+        r"^open311/v2/requests/(?P<service_request_id>[^/]*?)(?:\.(?P<fmt>json|xml))?$",
+        open311.request_view,
+        name="open311_request",
+    ),
+    re_path(r"^open311/(?P<rest>.*?)(?:\.(?P<fmt>json|xml))?$", open311.not_found, name="open311_not_found"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("healthz/", portal_views.healthz, name="healthz"),
     path("text-size/", home_views.text_size, name="text_size"),

@@ -1,29 +1,23 @@
 """Who may review merchant applications: the one place that access is decided.
 
-- a superuser and the 审核 group (the office's moderators) review every community's applications;
-- a community's own moderators (Community.moderators) review that community's applications.
+- a superuser reviews every community's applications;
+- a community's own moderators (Community.moderators) review that community's applications, and
+  only those: being in the 审核 group (the office's moderators) gives page publishing and the
+  registry of one's own communities, not another community's applicants (as alliance/forms.py
+  keeps registry edits inside the communities one holds).
 
-Every review view finds its application through `applications_visible_to`, and the photo view
-checks the same; the menu item only mirrors `can_review_any`.
+Every review view finds its application through `applications_visible_to` (another community's
+is a 404), and the photo view checks the same; the menu item only mirrors `can_review_any`.
 """
-
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from alliance.models import Community
 
 from ..models import MerchantApplication
 
-MODERATORS_GROUP = "审核"
-
 
 def reviews_everything(user):
-    """A superuser or a member of the 审核 group; remembered on the user for the request."""
-    if user.is_superuser:
-        return True
-    if not hasattr(user, "_reviews_all_applications"):
-        user._reviews_all_applications = user.groups.filter(name=MODERATORS_GROUP).exists()
-    return user._reviews_all_applications
+    """Only a superuser reviews every community's applications."""
+    return user.is_superuser
 
 
 def applications_visible_to(user, queryset=None):
@@ -50,10 +44,5 @@ def can_review_any(user):
     if user.is_superuser:
         return True
     if not hasattr(user, "_can_review_applications"):
-        user._can_review_applications = (
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .filter(Q(groups__name=MODERATORS_GROUP) | Q(moderated_communities__isnull=False))
-            .exists()
-        )
+        user._can_review_applications = Community.moderators.through.objects.filter(user_id=user.pk).exists()
     return user._can_review_applications

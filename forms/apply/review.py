@@ -42,11 +42,9 @@ class NoteForm(forms.Form):
 
 
 def _application_for(request, pk):
-    """The application if this user may review it; None (and a message) otherwise."""
-    application = applications_visible_to(request.user).filter(pk=pk).first()
-    if application is None:
-        messages.error(request, _gettext("您没有审核这份入盟申请的权限。"))
-    return application
+    """The application if this user may review it, else 404 (another community's application is
+    not confirmed to exist, as casework's visible_case does for cases)."""
+    return get_object_or_404(applications_visible_to(request.user), pk=pk)
 
 
 def _refuse(request):
@@ -95,8 +93,6 @@ def application_detail(request, pk):
     if not can_review_any(request.user):
         return _refuse(request)
     application = _application_for(request, pk)
-    if application is None:
-        return redirect("applications:index")
     member = (
         Merchant.objects.members()
         .filter(credit_code=application.credit_code)
@@ -134,8 +130,6 @@ def application_action(request, pk, action):
     if not can_review_any(request.user):
         return _refuse(request)
     application = _application_for(request, pk)
-    if application is None:
-        return redirect("applications:index")
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:

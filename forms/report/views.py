@@ -106,6 +106,7 @@ class ReportWizard(AbuseProtectionMixin, IntakeWizardMixin, SessionWizardView):
             frequency=details.get("frequency", ""),
             contact=contact,
             photos=photos,
+            channel=GrievanceReport.Channel.ONLINE,
         )
         return self.finish(report, secret)
 

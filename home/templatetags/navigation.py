@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
 from wagtail.models import Site
 
 from alliance import maps
@@ -98,3 +99,69 @@ def footer_pages(context):
         ],
         site.pk,
     )
+
+
+SHARE_RENDITION = "fill-1200x630|format-jpeg"
+
+
+@register.simple_tag(takes_context=True)
+def share_image(context, *image_ids):
+    """{url, width, height} of the first of these images as the share card (OpenGraph) shows it, or
+    None. Kept as plain values under the content generation: a page costs no rendition lookup."""
+    image_id = next((pk for pk in image_ids if pk), None)
+    if image_id is None:
+        return None
+    request = context.get("request")
+
+    def compute():
+        image = get_image_model().objects.filter(pk=image_id).first()
+        if image is None:
+            return None
+        rendition = image.get_rendition(SHARE_RENDITION)
+        url = siteaddress.absolute(rendition.url, request)
+        return {"url": url, "width": rendition.width, "height": rendition.height}
+
+    return remember("share-image", compute, image_id, request.get_host() if request else "")
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumbs(context, page):
+    """(title, url) of the page's ancestors below the home page, cached under the generation: a
+    move or a renamed parent starts a new one, so the trail is never stale."""
+    request = context.get("request")
+
+    def compute():
+        return [(ancestor.title, ancestor.get_url(request)) for ancestor in page.get_ancestors()[2:]]
+
+    return remember("breadcrumbs", compute, page.pk, request.get_host() if request else "")
+
+
+COVER_WIDTHS = (480, 960, 1440)
+
+
+@register.simple_tag
+def cover_image(image_id):
+    """{src, srcset, width, height, alt} of a page's cover (封面图) in three widths of WebP, or None.
+
+    Plain values under the content generation: the page costs no rendition lookups, and Wagtail no
+    longer writes each rendition to the cache on every request.
+    """
+    if not image_id:
+        return None
+
+    def compute():
+        image = get_image_model().objects.filter(pk=image_id).first()
+        if image is None:
+            return None
+        specs = [f"width-{width}|format-webp" for width in COVER_WIDTHS]
+        renditions = image.get_renditions(*specs)
+        found = [renditions[spec] for spec in specs]
+        return {
+            "src": found[0].url,
+            "srcset": ", ".join(f"{rendition.url} {rendition.width}w" for rendition in found),
+            "width": found[0].width,
+            "height": found[0].height,
+            "alt": image.default_alt_text,
+        }
+
+    return remember("cover-image", compute, image_id)

@@ -54,6 +54,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # whitenoise right after SecurityMiddleware so static files skip the rest of the stack
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 304 for a request whose If-None-Match / If-Modified-Since match the response's validators.
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control and Vary for browsers and proxies (portal/httpcache.py), also on page-cache hits.
+    "portal.httpcache.CacheControlMiddleware",
     # Before sessions, CSRF and auth: a cached page for an anonymous visitor costs no query.
     "portal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -203,6 +207,17 @@ def redis_caches(url, prefix="shangju", timeout=0.5):
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", 300))
 # Shared parts of pages (portal/contentcache.py) under the same generation; 0 reads them every time.
 CONTENT_CACHE_SECONDS = int(os.environ.get("CONTENT_CACHE_SECONDS", 300))
+
+# What browsers and a proxy or CDN in front may keep (portal/httpcache.py), in seconds. Public
+# pages only (anonymous, no form, no cookie set): a browser keeps one HTTP_CACHE_MAX_AGE, a proxy
+# HTTP_CACHE_S_MAXAGE and may serve it HTTP_CACHE_STALE_WHILE_REVALIDATE longer while it fetches
+# it again. A publish reaches visitors behind a proxy at most s-maxage late (nothing purges it).
+HTTP_CACHE_MAX_AGE = int(os.environ.get("HTTP_CACHE_MAX_AGE", 60))
+HTTP_CACHE_S_MAXAGE = int(os.environ.get("HTTP_CACHE_S_MAXAGE", 300))
+HTTP_CACHE_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_CACHE_STALE_WHILE_REVALIDATE", 60))
+# ETag / Last-Modified from the content generation on feeds, calendar files and the sitemap; only
+# right where every process shares the generation (production turns it off without Redis).
+HTTP_CONDITIONAL_GET = True
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -354,3 +369,9 @@ def with_redaction(config):
 
 
 LOGGING = with_redaction(DEFAULT_LOGGING)
+
+# Open311 GeoReport v2 (casework/open311.py): POSTs per API key per window, and how long the same
+# content from the same key counts as a repeat (one case) when the client sends no idempotency key.
+OPEN311_POST_LIMIT = int(os.environ.get("OPEN311_POST_LIMIT", 120))
+OPEN311_POST_WINDOW = int(os.environ.get("OPEN311_POST_WINDOW", 60 * 60))
+OPEN311_REPEAT_WINDOW = int(os.environ.get("OPEN311_REPEAT_WINDOW", 10 * 60))

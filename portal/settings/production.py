@@ -87,6 +87,8 @@ else:
     # One publish must empty every process's caches, so pages and their parts are cached only in Redis.
     PAGE_CACHE_SECONDS = 0
     CONTENT_CACHE_SECONDS = 0
+    # Each process would have its own generation: an ETag from one could hide another's publish.
+    HTTP_CONDITIONAL_GET = False
 
 # Tasks are stored in the database and run by `manage.py db_worker`, so no web request waits on them.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

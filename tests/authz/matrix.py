@@ -182,6 +182,23 @@ rule(
     control=False,
 )
 
+# Open311 GeoReport v2 (casework/open311.py): the reading half is public; a POST needs an API key,
+# which no role has (a staff login is no key), so every POST is refused with 403.
+rule(
+    "open311_discovery", "public", ALL, many(lambda w: [r("open311_discovery")], lambda w: ["/open311/discovery.json"])
+)
+rule("open311_services", "public", ALL, lambda w: ["/open311/v2/services.json", "/open311/v2/services.xml"])
+rule("open311_service", "public", ALL, lambda w: [f"/open311/v2/services/{w.category.slug}.json"])
+rule(
+    "open311_requests",
+    "public",
+    ALL,
+    lambda w: ["/open311/v2/requests.json", "/open311/v2/requests.xml"],
+    note="a POST needs an API key: tests/casework/test_open311_post.py",
+)
+rule("open311_request", "public", ALL, lambda w: [f"/open311/v2/requests/{w.case_a.reference}.json"])
+rule("open311_not_found", "public", NOBODY, lambda w: ["/open311/v2/nothing.json"], control=False)
+
 # Residents' and shop staff's own pages (accounts/): signed in by SMS code, never by a staff account.
 rule("sign_in", "public", ALL, one("sign_in"), post=True)
 rule("sign_in_code", "public", ALL, None, note="the second step of sign_in; without a number it sends you back")
@@ -197,6 +214,15 @@ rule(
     note="only the case's reporter, signed in by SMS code",
 )
 rule("my_name", "residents-only", RESIDENTS, one("my_name"), post=True, control=False)
+rule("my_close", "residents-only", RESIDENTS, one("my_close"), post=True, control=False)
+rule("my_mobile", "residents-only", RESIDENTS, one("my_mobile"), post=True, control=False)
+rule(
+    "my_mobile_code",
+    "residents-only",
+    RESIDENTS,
+    None,
+    note="the second step of my_mobile; without a pending number it sends you back",
+)
 # Volunteer points (points/): a resident's own movements, codes and sign-ups; a shop's desk for its staff only.
 rule("points_movements", "residents-only", RESIDENTS, one("points_movements"), control=False)
 rule("points_spend", "residents-only", RESIDENTS, one("points_spend"), post=True, control=False)
@@ -392,7 +418,19 @@ def case_photo_urls(w):
 
 
 rule("casework:detail", "case-scoped", CASE_A, case_urls("casework:detail"))
-rule("casework:reveal_contact", "case-scoped", CASE_A, case_urls("casework:reveal_contact"), get=False, post=True)
+# Revealing the reporter's contact: the assignee and the moderators only; the seeded cases are not
+# dispatched, so their grid's worker sees them masked and may not reveal (casework/permissions.py).
+rule(
+    "casework:reveal_contact",
+    "case-assignee-or-moderator",
+    PUBLISHERS,
+    lambda w: [
+        (r("casework:reveal_contact", case.pk), allowed)
+        for case, allowed in ((w.case_a, PUBLISHERS), (w.case_b, PUBLISHERS), (w.case_y, NOBODY))
+    ],
+    get=False,
+    post=True,
+)
 rule("casework:action", "case-scoped", CASE_A, case_urls("casework:action", "accept"), get=False, post=True)
 rule("casework:link_merchant", "case-scoped", CASE_A, case_urls("casework:link_merchant"), get=False, post=True)
 rule("casework:photo", "case-photo-download", CASE_A, case_photo_urls)
@@ -406,19 +444,26 @@ rule(
     note="a permanent redirect for every admin user; the target refuses those without permission",
 )
 
-# Merchant applications (forms/apply/review.py): the 审核 group reviews every community's.
+# Merchant applications (forms/apply/review.py): a community's moderators review its applications
+# only (the moderator holds X, not Y); the superuser reviews all.
 rule("applications:index", "application-reviewers", PUBLISHERS, one("applications:index"))
 rule(
     "applications:detail",
     "application-reviewers",
     PUBLISHERS,
-    many(one("applications:detail", "application_x.pk"), one("applications:detail", "application_y.pk")),
+    many(
+        one("applications:detail", "application_x.pk"),
+        scoped(NOBODY, one("applications:detail", "application_y.pk")),
+    ),
 )
 rule(
     "applications:action",
     "application-reviewers",
     PUBLISHERS,
-    lambda w: [r("applications:action", w.application_x.pk, "more_info")],
+    lambda w: [
+        r("applications:action", w.application_x.pk, "more_info"),
+        (r("applications:action", w.application_y.pk, "more_info"), NOBODY),
+    ],
     get=False,
     post=True,
 )
@@ -426,7 +471,7 @@ rule(
     "applications:photo",
     "application-photo-download",
     PUBLISHERS,
-    many(one("applications:photo", "app_photo_x.pk"), one("applications:photo", "app_photo_y.pk")),
+    many(one("applications:photo", "app_photo_x.pk"), scoped(NOBODY, one("applications:photo", "app_photo_y.pk"))),
 )
 
 # Wagtail admin shell
@@ -1097,6 +1142,8 @@ SNIPPETS = {
     ("intake", "convention"): ("convention", WRITERS, PUBLISHERS, NOBODY),
     ("casework", "casecategory"): ("category", PUBLISHERS, PUBLISHERS, NOBODY),
     ("casework", "calendarday"): ("calendar_day", PUBLISHERS, PUBLISHERS, PUBLISHERS),
+    # API keys: superusers only, unless an administrator grants a group the model's permissions.
+    ("casework", "open311client"): ("open311_client", NOBODY, NOBODY, NOBODY),
     ("points", "activity"): ("activity", WRITERS, WRITERS, PUBLISHERS),
     ("evaluation", "evaluationround"): ("evaluation_round", WRITERS, PUBLISHERS, NOBODY),
 }
@@ -1129,6 +1176,9 @@ for (app, model), (attr, view, change, delete) in SNIPPETS.items():
         **chooser,
     )
     rule(f"{choosers}:create", "snippet-add", adders, one(f"{choosers}:create"), post=True)
+
+# An issued key is never copied (a copy would need a new key anyway): that view is off.
+del RULES["wagtailsnippets_casework_open311client:copy"]
 
 # Exports of snippet listings: explicit probes on the list rows above, as extra URLs.
 for app, model in (("alliance", "merchant"), ("alliance", "community"), ("alliance", "grid")):

@@ -24,7 +24,7 @@ from wagtail.models import (
     Workflow,
 )
 
-from casework.models import CalendarDay, CaseCategory, CaseEvent, CasePhoto
+from casework.models import CalendarDay, CaseCategory, CaseEvent, CasePhoto, Open311Client
 from forms.models import Convention, QuestionnairePage
 from tests import factories as f
 
@@ -81,6 +81,9 @@ def build_world():
     w.convention = Convention.current() or f.convention()
     w.category = CaseCategory.objects.get(slug="noise")
     w.calendar_day = CalendarDay.objects.create(date=datetime.date(2026, 10, 11), is_workday=True, note="国庆调休")
+    w.open311_client = Open311Client(name="区 12345 热线")
+    w.open311_client.new_key()
+    w.open311_client.save()
 
     # Pages: a published article with two revisions, a draft notice, a page in moderation, a questionnaire.
     w.home = f.home_page()

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from casework.models import CaseEvent, GrievanceReport
+from tests import factories as f
 
 from .seed import MASKED_MOBILE, REPORTER_MOBILE
 
@@ -74,6 +75,8 @@ def test_grid_b_worker_gets_nothing_of_grid_a(world):
 
 @pytest.mark.parametrize("role", ["worker_a", "moderator"])
 def test_case_page_masks_the_reporter_until_revealed_and_logs_it(world, role):
+    # The worker who calls the reporter back is the one the case is dispatched to.
+    GrievanceReport.objects.filter(pk=world.case_a.pk).update(assignee=world.worker_a)
     client = as_user(world, role)
     url = reverse("casework:detail", args=[world.case_a.pk])
     page = client.get(url).content.decode()
@@ -90,6 +93,29 @@ def test_case_page_masks_the_reporter_until_revealed_and_logs_it(world, role):
     other = client.get(reverse("casework:detail", args=[world.case_b.pk]))
     if other.status_code == 200:
         assert REPORTER_MOBILE not in other.content.decode()
+
+
+@pytest.mark.parametrize("dispatched", [True, False])
+def test_a_grid_colleague_cannot_reveal_the_reporter_of_a_case_not_theirs(world, dispatched):
+    """Grid A's other worker sees the case (it is their grid's) but not whom to call: only the
+    assignee and the community's moderators may reveal the contact."""
+    colleague = f.grid_worker(world.grid_a, username="authz_colleague_a")
+    GrievanceReport.objects.filter(pk=world.case_a.pk).update(
+        assignee=world.worker_a if dispatched else None,
+        state=GrievanceReport.State.DISPATCHED if dispatched else GrievanceReport.State.SUBMITTED,
+    )
+    client = Client()
+    client.force_login(colleague)
+    url = reverse("casework:detail", args=[world.case_a.pk])
+    page = client.get(url).content.decode()
+    assert MASKED_MOBILE in page and REPORTER_MOBILE not in page
+    assert "显示完整联系方式" not in page
+    assert "完整联系方式只有承办的网格员和社区审核人可以查看" in page
+
+    events = CaseEvent.objects.filter(report=world.case_a).count()
+    assert client.post(reverse("casework:reveal_contact", args=[world.case_a.pk])).status_code == 404
+    assert REPORTER_MOBILE not in client.get(url).content.decode()
+    assert CaseEvent.objects.filter(report=world.case_a).count() == events
 
 
 def test_inbox_masks_every_reporter(world):

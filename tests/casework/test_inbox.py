@@ -147,7 +147,13 @@ def test_overdue_rows_are_highlighted_and_sorted_by_due_date(client, inbox):
     assert content.index("SJ-20261122-0001") < content.index("SJ-20261122-0002")
 
 
+def dispatched_to_worker_a(inbox):
+    """case_a in worker_a's hands: only the assignee (and the community's moderators) may reveal a contact."""
+    GrievanceReport.objects.filter(pk=inbox["case_a"].pk).update(state="dispatched", assignee=inbox["worker_a"])
+
+
 def test_contact_is_masked_in_list_and_detail(client, inbox):
+    dispatched_to_worker_a(inbox)
     login(client, inbox["worker_a"])
     listing = client.get(reverse("casework:index")).content.decode()
     assert "王**" in listing and "138****5678" in listing
@@ -158,6 +164,7 @@ def test_contact_is_masked_in_list_and_detail(client, inbox):
 
 
 def test_reveal_shows_full_contact_and_is_logged(client, inbox):
+    dispatched_to_worker_a(inbox)
     login(client, inbox["worker_a"])
     case = inbox["case_a"]
     assert client.get(reverse("casework:reveal_contact", args=[case.pk])).status_code == 405

@@ -3,14 +3,16 @@
 import logging
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
 from django.test import override_settings
 
 from casework.models import CaseCategory, GrievanceReport
-from casework.notifications import notify_overdue, send_case_update
+from casework.notifications import notify_overdue, send_case_update, send_transfer_emails
 from casework.submission import submit_report
 from casework.transitions import perform, rate
+from tests import factories as f
 from tests import wizard_driver as driver
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_must_succeed")]
@@ -284,3 +286,61 @@ def test_the_reporter_is_invited_to_rate_only_once_there_is_a_result(
     with django_capture_on_commit_callbacks(execute=True):
         perform(report, "resolve", None, note="店主已加装油烟净化器")
     assert "查看详情和评价" in mail.outbox[-1].body and "详情和评价" in sms_outbox[-1].text
+
+
+def test_a_transfer_tells_the_new_grid_and_its_moderators_not_the_old_grid(
+    notified_staff, django_capture_on_commit_callbacks
+):
+    """转办: the new grid's workers expect the case, the new community's moderators dispatch it;
+    the old grid's worker and the moderator who transferred it are not mailed."""
+    report, _secret = submit(notified_staff)
+    old_worker = notified_staff["worker"]
+    GrievanceReport.objects.filter(pk=report.pk).update(state=GrievanceReport.State.DISPATCHED, assignee=old_worker)
+    users = get_user_model().objects
+    xiguan = f.community(name="西关社区")
+    new_grid = f.grid(xiguan, name="西关第二网格")
+    new_worker = users.create_user("xiguan_worker", email="xiguan.worker@example.org")
+    new_grid.workers.add(new_worker)
+    transferring = users.create_user(
+        "dongmen_secretary", email="secretary@example.org", first_name="建华", last_name="周"
+    )
+    notified_staff["community"].moderators.add(transferring)
+    xiguan_moderator = users.create_user("xiguan_secretary", email="xiguan.mod@example.org")
+    xiguan.moderators.add(xiguan_moderator, transferring)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "transfer", transferring, note="地址在西关路，属西关第二网格", grid=new_grid)
+    assert sent_to() == ["xiguan.mod@example.org", "xiguan.worker@example.org"]
+    to_grid = mail_to("xiguan.worker@example.org")
+    assert "【转办到本网格】" in to_grid.subject and report.reference in to_grid.subject
+    assert "已转办到您负责的西关社区 · 西关第二网格" in to_grid.body and "派给您时，您会另外收到邮件" in to_grid.body
+    to_moderator = mail_to("xiguan.mod@example.org")
+    assert "【转办待派单】" in to_moderator.subject and "请派单给该网格的网格员" in to_moderator.body
+    assert "转办人：周建华" in to_moderator.body and "http://testserver/admin/cases/" in to_moderator.body
+    for message in mail.outbox:  # staff mail: no reporter's data, and the note stays in the admin
+        assert "王秀兰" not in message.body and MOBILE not in message.body and "西关路" not in message.body
+
+
+def test_a_return_tells_the_communitys_moderators_to_dispatch_again(notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    worker = notified_staff["worker"]
+    worker.first_name, worker.last_name = "志刚", "马"
+    worker.save()
+    GrievanceReport.objects.filter(pk=report.pk).update(state=GrievanceReport.State.DISPATCHED, assignee=worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        perform(report, "return", worker, role="worker", note="不在本网格范围")
+    # The community's moderators with an address (both@ is a moderator too); not the worker who returned it.
+    assert sent_to() == ["both@example.org", "moderator@example.org"]
+    message = mail_to("moderator@example.org")
+    assert "【退单】" in message.subject and report.reference in message.subject
+    assert "被网格员退单" in message.body and "请重新派单，或转办到应办的网格" in message.body
+    assert "退单网格员：马志刚" in message.body and "不在本网格范围" not in message.body
+
+
+def test_a_transfer_mail_is_not_sent_once_the_case_has_moved_on(notified_staff, django_capture_on_commit_callbacks):
+    report, _secret = submit(notified_staff)
+    GrievanceReport.objects.filter(pk=report.pk).update(state=GrievanceReport.State.ACCEPTED)
+    new_grid = f.grid(notified_staff["community"], name="第二网格")
+    with django_capture_on_commit_callbacks(execute=False):
+        _report, event = perform(report, "transfer", None, note="属第二网格", grid=new_grid)
+    GrievanceReport.objects.filter(pk=report.pk).update(state=GrievanceReport.State.DISPATCHED)
+    assert send_transfer_emails.call(event.pk) == 0 and mail.outbox == []

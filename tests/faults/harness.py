@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 from tests.wizard_driver import REPORT, HttpResident, Step, report_steps
 
@@ -157,9 +158,9 @@ def pg_restore_copy(name, dump):
     return url, place
 
 
-def private_postgres(root=None):
-    """(cluster, place): a private cluster on port 5439 with the migrated, seeded database `shangju`."""
-    cluster = PrivateCluster(PRIVATE_PG_PORT, root).create()
+def private_postgres(root=None, port=PRIVATE_PG_PORT, max_connections=60):
+    """(cluster, place): a private cluster (port 5439 by default) with the migrated, seeded database `shangju`."""
+    cluster = PrivateCluster(port, root, max_connections=max_connections).create()
     try:
         dump = cluster.root / "template.dump"
         place = _pg_template_dump(dump)
@@ -263,6 +264,38 @@ def small_jpeg():
     buffer = io.BytesIO()
     Image.frombytes("RGB", (80, 60), os.urandom(80 * 60 * 3)).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
+
+
+class Browser:
+    """A signed-in phone or admin tab: its session cookie, the CSRF cookie, a fresh connection per request."""
+
+    def __init__(self, port, session):
+        self.port, self.cookies = port, {"sessionid": session}
+
+    def request(self, method, path, data=None):
+        headers = {"Host": f"127.0.0.1:{self.port}", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        body = None
+        if data is not None:
+            body = urlencode({**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}, doseq=True).encode()
+            headers.update(
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "X-CSRFToken": self.cookies.get("csrftoken", ""),
+                    "Referer": f"http://127.0.0.1:{self.port}{path}",
+                }
+            )
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            content = response.read()
+        finally:
+            conn.close()
+        for name, value in response.getheaders():
+            if name.lower() == "set-cookie":
+                key, _, val = value.split(";", 1)[0].partition("=")
+                self.cookies[key.strip()] = val.strip()
+        return response.status, dict(response.getheaders()), content.decode(errors="replace")
 
 
 class Resident(HttpResident):

@@ -7,11 +7,10 @@ transaction on the server's side."""
 import http.client
 import json
 import subprocess
-from urllib.parse import urlencode
 
 import pytest
 
-from .harness import PYTHON, REPO, Server
+from .harness import PYTHON, REPO, Browser, Server
 from .inspect_db import rows
 
 POINTS = ("points_before_entries", "points_after_first_entry", "points_before_commit")
@@ -31,38 +30,6 @@ def seed(env):
     assert result.returncode == 0, result.stderr
     line = next(line for line in result.stdout.splitlines() if line.startswith("LEDGER "))
     return json.loads(line.removeprefix("LEDGER "))
-
-
-class Browser:
-    """A signed-in phone or admin tab: its session cookie, the CSRF cookie, a fresh connection per request."""
-
-    def __init__(self, port, session):
-        self.port, self.cookies = port, {"sessionid": session}
-
-    def request(self, method, path, data=None):
-        headers = {"Host": f"127.0.0.1:{self.port}", "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        body = None
-        if data is not None:
-            body = urlencode({**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}, doseq=True).encode()
-            headers.update(
-                {
-                    "Content-Type": "application/x-www-form-urlencoded",
-                    "X-CSRFToken": self.cookies.get("csrftoken", ""),
-                    "Referer": f"http://127.0.0.1:{self.port}{path}",
-                }
-            )
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            content = response.read()
-        finally:
-            conn.close()
-        for name, value in response.getheaders():
-            if name.lower() == "set-cookie":
-                key, _, val = value.split(";", 1)[0].partition("=")
-                self.cookies[key.strip()] = val.strip()
-        return response.status, dict(response.getheaders()), content.decode(errors="replace")
 
 
 def ledger_state(db):

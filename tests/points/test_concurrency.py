@@ -2,7 +2,8 @@
 half of them presenting one shared code. Exactly k go through, the balance never drops below zero,
 every transfer sums to zero, the shared code works at most once, and nobody meets "database is locked".
 
-On PostgreSQL: 200 confirmations from 50 concurrent connections (the server allows 100), 20 times.
+On PostgreSQL: 200 confirmations from 50 concurrent connections (the shared server allows 100), 20 times;
+tests/faults/test_spend_storm.py sends 200 at once through gunicorn to a private cluster that takes them all.
 On SQLite (the embedded settings: WAL, IMMEDIATE transactions, a busy timeout): 40 threads at once, 20 times.
 """
 

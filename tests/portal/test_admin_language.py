@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alliance.models import Merchant
 from tests import factories as f
@@ -149,3 +149,14 @@ def test_password_rules_in_chinese():
     with pytest.raises(ValidationError) as error:
         password_validation.validate_password("4x9q")
     assert "密码太短，至少需要包含 8 个字符。" in error.value.messages
+
+
+def test_corrected_wagtail_wordings():
+    """Two of Wagtail's own translations said something else: the workflow's "approve and publish"
+    read as two separate actions, and the reset page dropped "if an account exists"."""
+    with translation.override("zh-hans"):
+        assert translation.gettext("%(label)s and Publish") % {"label": "批准"} == "批准并发布"
+        reset = translation.gettext(
+            "A link to reset your password has been emailed to you if an account exists for this address."
+        )
+    assert "如果" in reset and "对应的账号" in reset

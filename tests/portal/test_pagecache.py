@@ -101,6 +101,31 @@ def test_scheduled_publishing_empties_the_cache(client, site):
     assert "定时发布的动态" in fetch(client, "/news/").content.decode()
 
 
+def test_notice_dates_follow_publish_rule_edits_and_unpublish_with_both_caches_on(client, site, settings):
+    """The stored occurrences (bulletins/occurrences.py) under the page cache and the content cache."""
+    settings.CONTENT_CACHE_SECONDS = 300
+    start = (timezone.localtime() + datetime.timedelta(days=2)).replace(hour=9, minute=0, second=0, microsecond=0)
+    for url in ("/", "/notices/"):
+        fetch(client, url)
+        assert fetch(client, url)["X-Page-Cache"] == "hit"
+
+    notice = factories.notice(title="周末便民集市", start=start, repeat="weekly", repeat_weekday=start.weekday())
+    for url in ("/", "/notices/"):
+        assert "周末便民集市" in fetch(client, url).content.decode(), url
+    assert "每周" in fetch(client, "/notices/").content.decode()
+
+    notice.repeat = ""
+    notice.title = "改为一次的集市"
+    notice.save_revision().publish()
+    for url in ("/", "/notices/"):
+        content = fetch(client, url).content.decode()
+        assert "周末便民集市" not in content and content.count("改为一次的集市") == 1, url
+
+    notice.unpublish()
+    for url in ("/", "/notices/"):
+        assert "改为一次的集市" not in fetch(client, url).content.decode(), url
+
+
 def test_a_merchant_change_shows_in_the_directory_and_its_page(client, site):
     shop = factories.merchant(name="老王面馆")
     fetch(client, "/merchants/")

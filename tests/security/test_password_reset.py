@@ -73,3 +73,25 @@ def test_no_mail_is_sent_inside_the_request(staff, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert Client().post(RESET, {"email": ADDRESS}).status_code == 302
     assert mail.outbox == [] and len(callbacks) == 1
+
+
+@pytest.mark.parametrize("address", [ADDRESS, "nobody@example.cn"])
+def test_past_the_limit_the_page_says_so_plainly_the_same_for_any_address(
+    staff, settings, address, django_capture_on_commit_callbacks
+):
+    """Issue 10 leftover: an over-limit request gets a plain Chinese note on the done page (nothing
+    sent, look in the mailbox, try again in an hour), worded alike for a real and an unknown address."""
+    client = Client(REMOTE_ADDR="203.0.113.50")
+    for _n in range(settings.PASSWORD_RESET_EMAILS_PER_ADDRESS):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(RESET, {"email": address})
+        assert "申请太频繁" not in client.get(DONE).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(RESET, {"email": address}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain == [(DONE, 302)]
+    assert "重置密码的申请太频繁，这次没有再发送邮件" in page
+    assert f"{settings.PASSWORD_RESET_WINDOW // 60} 分钟后再试" in page
+    assert address not in page  # the note names no address and says nothing of an account
+    # Shown once: reloading the page does not repeat it.
+    assert "申请太频繁" not in client.get(DONE).content.decode()

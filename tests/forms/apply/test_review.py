@@ -31,8 +31,9 @@ def application(community):
 
 
 @pytest.fixture
-def moderator_client(client):
-    client.force_login(f.moderator())
+def moderator_client(client, community):
+    """东门社区's moderator (审核 and the community's Community.moderators): reviews its applications."""
+    client.force_login(f.community_moderator(community))
     return client
 
 
@@ -42,6 +43,7 @@ def act(client, application, action, note=""):
 
 def test_list_shows_applications_with_filters_and_search(moderator_client, application):
     other = f.application(shop_name="张记理发", state=MerchantApplication.State.REJECTED)
+    other.community.moderators.add(*application.community.moderators.all())  # moderates both
     text = moderator_client.get("/admin/applications/").content.decode()
     assert "老王面馆" in text and "张记理发" in text
     text = moderator_client.get("/admin/applications/?state=submitted").content.decode()
@@ -242,6 +244,32 @@ def test_community_moderator_reviews_only_their_community(client, application):
     assert application.state == MerchantApplication.State.APPROVED
 
 
+def test_a_reviewer_of_one_community_gets_nothing_of_anothers_applications(client, application):
+    """Being in 审核 is not a pass to every community's applicants: 东门社区's moderator neither
+    lists, opens, decides nor sees the photo of 西关社区's application (404, as for cases)."""
+    reviewer = f.community_moderator(application.community, username="dongmen_shenhe")
+    elsewhere = f.application(community_=f.community(name="西关社区"), shop_name="西关别处小店")
+    client.force_login(reviewer)
+    text = client.get("/admin/applications/").content.decode()
+    assert "老王面馆" in text and "西关别处小店" not in text
+    assert "西关别处小店" not in client.get("/admin/applications/?q=西关").content.decode()
+    assert client.get(f"/admin/applications/{elsewhere.pk}/").status_code == 404
+    events = elsewhere.events.count()
+    for action in ("approve", "more_info", "reject"):
+        assert act(client, elsewhere, action, "不在本社区").status_code == 404
+    elsewhere.refresh_from_db()
+    assert elsewhere.state == MerchantApplication.State.SUBMITTED and elsewhere.events.count() == events
+    assert client.get(f"/admin/applications/photo/{elsewhere.photos.get().pk}/").status_code == 404
+    assert client.get(f"/admin/applications/{application.pk}/").status_code == 200
+
+
+def test_a_reviewer_of_no_community_has_no_applications_to_review(client, application):
+    client.force_login(f.moderator())  # 审核, publishing pages, but moderating no community
+    assert client.get("/admin/applications/")["Location"] == "/admin/"
+    assert client.get(f"/admin/applications/{application.pk}/").status_code == 302
+    assert client.get(f"/admin/applications/photo/{application.photos.get().pk}/").status_code == 404
+
+
 @pytest.mark.parametrize("role", ["editor", "grid_worker"])
 def test_editor_and_grid_worker_cannot_review(client, application, role):
     if role == "editor":
@@ -293,7 +321,7 @@ def test_convention_is_a_snippet_staff_edit(admin_client, db):
 
 
 def test_detail_lists_other_applications_with_the_same_code(moderator_client, application):
-    earlier = f.application(state=MerchantApplication.State.REJECTED)
+    earlier = f.application(community_=application.community, state=MerchantApplication.State.REJECTED)
     text = moderator_client.get(f"/admin/applications/{application.pk}/").content.decode()
     assert earlier.reference in text and "同一统一社会信用代码的其他申请" in text
 
@@ -302,6 +330,6 @@ def test_list_query_count_does_not_grow_with_applications(moderator_client, comm
     f.application(community_=community)
     few = rendered_queries(django_assert_max_num_queries, moderator_client, "/admin/applications/", 40)
     for _ in range(5):
-        f.application(community_=f.community())
+        f.application(community_=community)
     many = rendered_queries(django_assert_max_num_queries, moderator_client, "/admin/applications/", 40)
     assert many == few

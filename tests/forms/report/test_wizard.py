@@ -5,8 +5,10 @@ import re
 
 import pytest
 from django.test import Client
+from PIL import Image
 
 from casework.models import CaseCategory, CasePhoto, GrievanceReport
+from forms import fields
 from tests import wizard_driver as driver
 from tests.wizard_driver import REPORT, UNSURE, jpeg_bytes, key_of
 
@@ -206,3 +208,74 @@ def test_the_thank_you_link_is_shown_but_its_secret_is_not_kept_in_the_session(c
     assert 0 < int(cookie["max-age"]) <= 3600
     # Reloading the thank-you page still shows the link (within the hour).
     assert f"/track/link/{secret}/" in client.get("/report/thanks/").content.decode()
+
+
+def test_a_case_sent_through_the_wizard_came_online(client, place):
+    walk(client, place, key_of(client))
+    report = GrievanceReport.objects.get()
+    assert report.channel == GrievanceReport.Channel.ONLINE and report.get_channel_display() == "网上"
+
+
+# --- A photo is decoded and re-encoded once ---------------------------------------------------
+
+
+@pytest.fixture
+def sanitised(monkeypatch):
+    """Counts the photos PhotoField decodes and re-encodes."""
+    calls = []
+
+    def counting(upload):
+        calls.append(upload.name)
+        return real(upload)
+
+    real = fields.sanitise_image
+    monkeypatch.setattr(fields, "sanitise_image", counting)
+    return calls
+
+
+def stored_photo(report):
+    photo = CasePhoto.objects.get(report=report)
+    with photo.file.open("rb") as handle, Image.open(handle) as image:
+        return image.format, image.getexif()
+
+
+def test_a_photo_is_decoded_once_although_every_step_is_validated_again(client, place, sanitised):
+    """The review page and the final step validate every step again: the kept photo is the clean one."""
+    key = key_of(client)
+    response = walk(client, place, key, photo=("门口.jpg", jpeg_bytes(size=(640, 480))))
+    assert response.status_code == 302 and response["Location"] == "/report/thanks/"
+    assert sanitised == ["门口.jpg"]
+    assert stored_photo(GrievanceReport.objects.get()) == ("JPEG", {})
+
+
+def test_a_photo_kept_by_an_older_session_is_sanitised_again(client, place, sanitised):
+    """A kept file is taken as clean only when the server-side session says we made it."""
+    key = key_of(client)
+    to_location(client, place, key)
+    post(client, "location", {"area": UNSURE, "address": "解放路 18 号"}, key, {"photo_1": ("门口.jpg", jpeg_bytes())})
+    session = client.session
+    storage = session[f"wizard_{PREFIX}"]
+    kept = storage["step_files"]["location"]["location-photo_1"]
+    assert kept.pop("sanitised") is True  # as written before the mark existed
+    session.save()
+    post(client, "details", {"description": "饭店排烟管正对三楼窗户", "since": "上个月"}, key)
+    post(client, "contact", {"name": "王秀兰", "mobile": "138 1234 5678", "consent": "on"}, key)
+    done = post(client, "review", {"confirm": "on"}, key)
+    assert done.status_code == 302 and done["Location"] == "/report/thanks/"
+    assert len(sanitised) == 3  # on upload, again for the review page, again at the end
+    assert stored_photo(GrievanceReport.objects.get()) == ("JPEG", {})
+
+
+def test_a_posted_file_cannot_claim_to_be_sanitised(client, place, sanitised):
+    """Nothing in a request reaches the mark: a polyglot posted at the end is still refused."""
+    key = key_of(client)
+    to_location(client, place, key)
+    response = post(
+        client,
+        "location",
+        {"area": UNSURE, "address": "解放路 18 号", "photo_1-sanitised": "1", "sanitised": "true"},
+        key,
+        {"photo_1": ("photo.jpg", b"<svg onload=alert(1)></svg>")},
+    )
+    assert response.status_code == 200 and "不是普通照片" in response.content.decode()
+    assert sanitised == ["photo.jpg"]
