@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 
-from alliance.models import Community, Grid, GridArea
+from alliance.models import Community, Grid, GridArea, Merchant
 from portal.privacy import mask_mobile, mask_name
 from portal.privatefiles import private_file_response, private_storage
 
@@ -442,6 +442,17 @@ class GrievanceReport(Submission):
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates", verbose_name=_("重复于")
     )
+    # The shop the case is about, set by staff on the case page: the quarter's evaluation shows the
+    # cases about each shop beside its result (evaluation reads this; casework does not know it).
+    merchant = models.ForeignKey(
+        Merchant,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grievance_reports",
+        verbose_name=_("涉及商户"),
+        help_text=_("这件诉求涉及的商户，由工作人员在工单页面设置"),
+    )
     accept_due = models.DateTimeField(_("受理期限"))
     resolve_due = models.DateTimeField(_("办结期限"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -554,6 +565,7 @@ class CaseEvent(models.Model):
         SUPERVISE = "supervise", _("督办")
         REVEAL_CONTACT = "reveal_contact", _("查看完整联系方式")
         PURGE_CONTACT = "purge_contact", _("清除联系方式")
+        LINK_MERCHANT = "link_merchant", _("关联商户")
 
     report = models.ForeignKey(GrievanceReport, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)

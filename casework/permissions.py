@@ -49,7 +49,9 @@ def require_moderating(user):
 def visible_case(user, pk):
     """The case if this user may see it, else 404 (not 403: do not confirm it exists)."""
     require_caseworker(user)
-    queryset = GrievanceReport.objects.visible_to(user).select_related("category", "community", "grid", "assignee")
+    queryset = GrievanceReport.objects.visible_to(user).select_related(
+        "category", "community", "grid", "assignee", "merchant"
+    )
     return get_object_or_404(queryset, pk=pk)
 
 

@@ -26,7 +26,17 @@ MODERATOR = "moderator"
 WORKER = "worker"
 GRID_WORKER = "grid_worker"
 
-__all__ = ["GRID_WORKER", "MACHINE", "MODERATOR", "WORKER", "TransitionError", "perform", "rate", "record"]
+__all__ = [
+    "GRID_WORKER",
+    "MACHINE",
+    "MODERATOR",
+    "WORKER",
+    "TransitionError",
+    "link_merchant",
+    "perform",
+    "rate",
+    "record",
+]
 
 
 # --- Effects: what a transition changes besides the state -------------------------------------
@@ -248,6 +258,27 @@ def reveal_contact(report, actor):
     """Staff saw the reporter's full name and mobile: an internal event, so it can be audited."""
     with transaction.atomic():
         return record(_locked(report), A.REVEAL_CONTACT, actor=actor, note=_("查看了反映人完整联系方式。"))
+
+
+def link_merchant(report, merchant, actor):
+    """Staff say which shop the case is about, or that it is about none: an internal event.
+
+    The shop must be of the case's community; None when nothing changed.
+    """
+    with transaction.atomic():
+        locked = _locked(report)
+        if merchant is not None and merchant.community_id != locked.community_id:
+            raise TransitionError(_("请选择本社区的商户。"))
+        if locked.merchant_id == (merchant.pk if merchant else None):
+            return None
+        previous = locked.merchant
+        locked.merchant = merchant
+        locked.save(update_fields=["merchant", "updated_at"])
+        if merchant is not None:
+            note = _("关联商户：%(shop)s") % {"shop": merchant.name}
+        else:
+            note = _("取消关联商户：%(shop)s") % {"shop": previous.name}
+        return record(locked, A.LINK_MERCHANT, actor=actor, note=note)
 
 
 def supervise(report_id, now=None):

@@ -23,7 +23,8 @@ from wagtail.admin.filters import BooleanRadioSelect, WagtailFilterSet
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.base import BaseListingView
 
-from alliance.models import Community, Grid
+from alliance.models import Community, Grid, Merchant
+from portal import params
 from portal.downloads import attachment, file_name
 from portal.people import display_name
 from portal.tables import DateTimeColumn, LinkColumn, StackedTable, StatusColumn, TextColumn
@@ -40,7 +41,16 @@ from .permissions import (
     role_for,
     visible_case,
 )
-from .transitions import MACHINE, TransitionError, allowed_actions, perform, reveal_contact
+from .transitions import (
+    MACHINE,
+    MODERATOR,
+    WORKER,
+    TransitionError,
+    allowed_actions,
+    link_merchant,
+    perform,
+    reveal_contact,
+)
 
 REVEALED_SESSION_KEY = "casework_revealed_contacts"
 
@@ -236,7 +246,44 @@ class CaseDetailView(WagtailAdminTemplateMixin, TemplateView):
         )
         # After a refused attempt the page opens that action's form again.
         context["reopened"] = self.request.GET.get("open", "")
+        context["shops"] = list(linkable_shops(report).only("pk", "name")) if self.role in LINKING_ROLES else None
         return context
+
+
+# Who says which shop a case is about: the community moderator and the case's own worker.
+LINKING_ROLES = frozenset({MODERATOR, WORKER})
+
+
+def linkable_shops(report):
+    """The shops of the case's community that a case may be about (not those that left)."""
+    return Merchant.objects.filter(community_id=report.community_id).exclude(
+        membership_status=Merchant.Status.WITHDRAWN
+    )
+
+
+@require_POST
+def link_merchant_view(request, pk):
+    """Set (or clear, with an empty choice) the shop the case is about; recorded as an internal event."""
+    report = visible_case(request.user, pk)
+    if role_for(request.user, report) not in LINKING_ROLES:
+        messages.error(request, _("只有社区审核人员和承办网格员可以关联商户。"))
+        return redirect("casework:detail", pk=report.pk)
+    value = request.POST.get("merchant", "")
+    merchant = None
+    if value:
+        number = params.whole_number(value)
+        merchant = linkable_shops(report).filter(pk=number).first() if number is not None else None
+        if merchant is None:
+            messages.error(request, _("请选择本社区的商户。"))
+            return redirect("casework:detail", pk=report.pk)
+    try:
+        event = link_merchant(report, merchant, request.user)
+    except TransitionError as error:
+        messages.error(request, error.messages[0])
+        return redirect("casework:detail", pk=report.pk)
+    if event is not None:
+        messages.success(request, event.note)
+    return redirect("casework:detail", pk=report.pk)
 
 
 @require_POST

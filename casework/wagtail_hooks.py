@@ -31,6 +31,7 @@ urlpatterns = [
     path("stats/export/", views.stats_export, name="stats_export"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="detail"),
     path("<int:pk>/reveal/", views.reveal_contact_view, name="reveal_contact"),
+    path("<int:pk>/merchant/", views.link_merchant_view, name="link_merchant"),
     path("<int:pk>/action/<slug:action>/", views.perform_action, name="action"),
     path("<int:pk>/photos/<int:photo_pk>/", views.case_photo, name="photo"),
 ]

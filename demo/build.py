@@ -41,6 +41,7 @@ from home.models import HomePage, OfficeSettings, StandardPage
 
 from . import images as drawing
 from .cases import build_cases
+from .evaluation import build_evaluation
 from .points import build_points
 from .spec import Gallery, Paragraph, Picture, Quote, shopfront_title
 from .staff import COMMUNITY_SLUG, build_staff
@@ -205,6 +206,7 @@ class DemoBuilder:
             staff = build_staff(self.tally)
             build_cases(self.communities[COMMUNITY_SLUG], self.tally, staff["moderator"], staff["worker"])
             build_points(self.tally, staff, self.now)
+            build_evaluation(self.tally, staff)
         return self.tally
 
     def _count(self, kind, created, changed):

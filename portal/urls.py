@@ -13,6 +13,7 @@ from accounts import views as accounts_views
 from alliance import views as alliance_views
 from bulletins.feeds import NewsAtomFeed, NewsRssFeed
 from casework import open311
+from evaluation import views as evaluation_views
 from forms.apply import views as apply_views
 from forms.report import views as report_views
 from home import views as home_views
@@ -62,6 +63,9 @@ urlpatterns = [
     path("my/desk/<int:merchant_pk>/", points_views.desk, name="points_desk"),
     path("my/desk/<int:merchant_pk>/statement/<str:month>.xlsx", points_views.desk_statement, name="points_statement"),
     path("points/", points_views.publicity, name="points_publicity"),
+    path("my/evaluation/<int:pk>/", evaluation_views.my_round, name="evaluation_my_round"),
+    path("my/evaluation/<int:pk>/<int:merchant_pk>/", evaluation_views.my_sheet, name="evaluation_my_sheet"),
+    path("evaluation/<int:pk>/", evaluation_views.result, name="evaluation_result"),
     re_path(r"^open311/discovery(?:\.(?P<fmt>json|xml))?$", open311.discovery, name="open311_discovery"),
     re_path(r"^open311/v2/services(?:\.(?P<fmt>json|xml))?$", open311.services, name="open311_services"),
     re_path(

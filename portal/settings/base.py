@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "forms",
     "accounts",
     "points",
+    "evaluation",
     "demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -266,6 +266,58 @@ rule(
 )
 rule("points_publicity", "public", ALL, one("points_publicity"))
 
+# Evaluation (evaluation/): residents score on 我的 (a clerk may open the sheet of their own shop, but saving is
+# refused on the page); results are public from 公示 on, and a round in scoring has none.
+EVAL_RATERS = frozenset({ED, MOD})  # the seeded round names 审核 for the community and 编辑 for the chamber
+rule(
+    "evaluation_my_round", "residents-only", RESIDENTS, one("evaluation_my_round", "evaluation_round.pk"), control=False
+)
+rule(
+    "evaluation_my_sheet",
+    "residents-only",
+    RESIDENTS,
+    one("evaluation_my_sheet", "evaluation_round.pk", "merchant.pk"),
+    post=True,
+    control=False,
+)
+rule(
+    "evaluation_result",
+    "public",
+    ALL,
+    many(
+        one("evaluation_result", "published_round.pk"), scoped(NOBODY, one("evaluation_result", "evaluation_round.pk"))
+    ),
+    control=False,
+)
+# The staff side (evaluation/permissions.py, granted in evaluation/0002): 编辑 and 审核 read rounds and results,
+# 审核 move them; a staff rater scores only rounds that name them (404 for everyone else, the superuser too).
+rule("evaluation_admin:round", "evaluation-view", WRITERS, one("evaluation_admin:round", "evaluation_round.pk"))
+rule(
+    "evaluation_admin:transition",
+    "evaluation-manage",
+    PUBLISHERS,
+    one("evaluation_admin:transition", "evaluation_round.pk"),
+    get=False,
+    post=True,
+)
+rule("evaluation_admin:result", "evaluation-view", WRITERS, one("evaluation_admin:result", "evaluation_round.pk"))
+rule("evaluation_admin:my_rounds", "staff", STAFF, one("evaluation_admin:my_rounds"))
+rule(
+    "evaluation_admin:shops",
+    "evaluation-rater",
+    EVAL_RATERS,
+    one("evaluation_admin:shops", "evaluation_round.pk"),
+    control=False,
+)
+rule(
+    "evaluation_admin:sheet",
+    "evaluation-rater",
+    EVAL_RATERS,
+    one("evaluation_admin:sheet", "evaluation_round.pk", "merchant.pk"),
+    post=True,
+    control=False,
+)
+
 # The staff side of points (points/permissions.py, granted in points/0005): 编辑 record attendance,
 # 网格员 and 审核 confirm it and read accounts, 审核 alone keep them (cards, acting for, reversals, settling).
 CONFIRMERS = frozenset({MOD, WA, WB})
@@ -380,6 +432,7 @@ rule(
     post=True,
 )
 rule("casework:action", "case-scoped", CASE_A, case_urls("casework:action", "accept"), get=False, post=True)
+rule("casework:link_merchant", "case-scoped", CASE_A, case_urls("casework:link_merchant"), get=False, post=True)
 rule("casework:photo", "case-photo-download", CASE_A, case_photo_urls)
 # The settings snippets' addresses from before casework had its own app: a redirect to the new one,
 # which then checks the permission itself (the rows of wagtailsnippets_casework_* below).
@@ -1092,6 +1145,7 @@ SNIPPETS = {
     # API keys: superusers only, unless an administrator grants a group the model's permissions.
     ("casework", "open311client"): ("open311_client", NOBODY, NOBODY, NOBODY),
     ("points", "activity"): ("activity", WRITERS, WRITERS, PUBLISHERS),
+    ("evaluation", "evaluationround"): ("evaluation_round", WRITERS, PUBLISHERS, NOBODY),
 }
 for (app, model), (attr, view, change, delete) in SNIPPETS.items():
     ns = f"wagtailsnippets_{app}_{model}"

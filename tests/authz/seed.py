@@ -154,6 +154,12 @@ def build_world():
     w.merchant_y = f.merchant("西门粮油", community_=w.y, grid=w.grid_y, accepts_volunteer_points=True)
     w.activity = f.activity(title="东门街道清扫")
     w.month = timezone.localdate().strftime("%Y-%m")
+    # Evaluation: a round in scoring with 审核 scoring for the community and 编辑 for the chamber, and a
+    # published one whose result is public.
+    w.evaluation_round = f.evaluation_round(
+        shops=[w.merchant], community_raters=[w.moderator], chamber_raters=[w.editor]
+    )
+    w.published_round = f.evaluation_round(title="2026年第四季度", shops=[w.merchant], state="published")
 
     w.group = Group.objects.get(name="编辑")
     w.users = {

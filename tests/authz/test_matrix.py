@@ -90,7 +90,7 @@ def roles_for(rule, key):
 def probes(role, url, key):
     # Under /admin/ an SMS-code session is anonymous (accounts/middleware.py); residents and shop staff
     # are probed there on the project's own admin views, and everywhere on the public site.
-    own = key.startswith(("casework", "applications:", "points"))
+    own = key.startswith(("casework", "applications:", "points", "evaluation"))
     return role not in PUBLIC_ROLES or own or not url.startswith("/admin/")
 
 

@@ -40,6 +40,9 @@ from demo import points as demo_points
 from demo.spec import NoticeSpec
 from demo.staff import STAFF
 from demo.sub_district import DATASET
+from evaluation import results
+from evaluation.models import EvaluationRound, ScoreSheet
+from evaluation.models import State as RoundState
 from forms.models import Convention
 from home.models import HomePage, OfficeSettings, StandardPage
 from points import ledger, spending
@@ -517,3 +520,22 @@ def test_bootstrap_prints_the_demo_residents_and_the_cards_pin_once(monkeypatch)
     again = io.StringIO()
     call_command("bootstrap_site", stdout=again)
     assert "积分卡" not in again.getvalue()
+
+
+def test_a_finished_evaluation_round_shows_its_result_and_one_is_in_scoring(client):
+    finished = EvaluationRound.objects.get(state=RoundState.FINAL)
+    page = client.get(f"/evaluation/{finished.pk}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "计算方法" in text
+    ranked = results.compute(finished)
+    assert [r.rank for r in ranked[:2]] == [1, 2]  # one clear first, for the red flag
+    assert any(r.overall < finished.black_list_below for r in ranked)  # and one under the black-list line
+    assert "不足 3 份，不计入" in text  # the shop with two resident scores
+    assert ScoreSheet.objects.filter(round=finished).count() >= 8 * 5
+    scoring = EvaluationRound.objects.get(state=RoundState.SCORING)
+    assert scoring.scoring_open_on()
+    assert not ScoreSheet.objects.filter(round=scoring, rater__username="moderator").exists()
+    assert not ScoreSheet.objects.filter(round=scoring, rater__person__mobile=demo_points.RESIDENT.mobile).exists()
+    # The cooking-fumes case is linked to a restaurant of the round, for the raters to see beside it.
+    linked = GrievanceReport.objects.get(merchant__isnull=False)
+    assert linked.category.slug == "cooking_fumes" and scoring.shops.filter(pk=linked.merchant_id).exists()

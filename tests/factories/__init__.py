@@ -7,6 +7,7 @@ from .accounts import person, points_card, shop_staff
 from .alliance import community, grid, grid_area, merchant, valid_credit_code
 from .bulletins import body, draft_notice, honour_index, honour_roll, news, news_index, notice, notice_index, shanghai
 from .casework import assigned_case, case
+from .evaluation import evaluation_round, scored_shops, sheet
 from .forms import application, convention
 from .home import add_page, home_page, image, office_settings, restrict, root_page, standard_page
 from .points import activity, give_points, happened
@@ -29,6 +30,7 @@ __all__ = [
     "convention",
     "draft_notice",
     "editor",
+    "evaluation_round",
     "grid",
     "grid_area",
     "grid_worker",
@@ -45,7 +47,9 @@ __all__ = [
     "office_settings",
     "restrict",
     "root_page",
+    "scored_shops",
     "shanghai",
+    "sheet",
     "staff_user",
     "standard_page",
     "valid_credit_code",

@@ -108,8 +108,9 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(t
     checked = manage(REPO, env, "shell", stdin=(HERE / "check_after_house.py").read_text(), marker="CHECKED")
 
     # Every row of every table is still there: the cases' tables were taken over, not copied.
-    # Later migrations add rows here (new models' permissions, points/0005's grants to the staff groups).
-    grown = {"django_migrations", "django_content_type", "auth_permission", "auth_group_permissions"}
+    # Later migrations add rows here (new models' permissions, points/0005's grants to the staff groups,
+    # evaluation/0002's 商会 group for the chamber's raters).
+    grown = {"django_migrations", "django_content_type", "auth_permission", "auth_group_permissions", "auth_group"}
     lost = {
         t: (n, after["counts"].get(t))
         for t, n in before["counts"].items()
@@ -138,8 +139,11 @@ def test_a_database_of_the_previous_release_migrates_forward_with_nothing_lost(t
         [group, *relabel.get((label, model), (label, model)), codename]
         for group, label, model, codename in before["group_permissions"]
     )
-    # Every grant kept; what later apps grant (accounts/, points/ in points/0005) comes on top.
-    later = [row for row in after["group_permissions"] if row[1] in ("accounts", "points")]
+    # Every grant kept; what later apps grant (accounts/, points/ in points/0005, evaluation/ and its 商会
+    # group in evaluation/0002) comes on top.
+    later = [
+        row for row in after["group_permissions"] if row[1] in ("accounts", "points", "evaluation") or row[0] == "商会"
+    ]
     assert sorted(row for row in after["group_permissions"] if row not in later) == expected
 
     # The last decision each application held is now its history, with who and when.
