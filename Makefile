@@ -85,7 +85,7 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 		else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; fi; }
-	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/run.py --update-docs $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* var staticfiles
