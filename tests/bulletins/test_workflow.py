@@ -114,6 +114,8 @@ def test_groups_have_exactly_the_permissions_they_need(home):
         *(("points", f"{action}_activity") for action in ("add", "change", "view")),
         ("points", "add_attendance"),
         ("points", "view_attendance"),
+        # Evaluation (evaluation/0002): editors read the rounds they write the honour roll from.
+        ("evaluation", "view_evaluationround"),
     }
     assert set(moderators.permissions.values_list("content_type__app_label", "codename")) == {
         ("wagtailadmin", "access_admin"),
@@ -136,6 +138,8 @@ def test_groups_have_exactly_the_permissions_they_need(home):
         *(("accounts", codename) for codename in ("add_person", "view_person", "view_person_mobile", "act_for_person")),
         ("accounts", "add_pointscard"),
         ("accounts", "view_pointscard"),
+        # Evaluation (evaluation/0002): the secretary sets up rounds and moves them on.
+        *(("evaluation", f"{action}_evaluationround") for action in ("add", "change", "view", "manage")),
     }
 
     def page_perms(group):
