@@ -160,3 +160,12 @@ def test_corrected_wagtail_wordings():
             "A link to reset your password has been emailed to you if an account exists for this address."
         )
     assert "如果" in reset and "对应的账号" in reset
+
+
+def test_wagtails_hard_coded_english_is_ours_in_chinese(client, editor, about):
+    """Two strings Wagtail writes into its templates, out of reach of any catalogue."""
+    for url in ("/admin/", reverse("wagtailadmin_pages:edit", args=[about.pk])):
+        assert_reads(client.get(url), [" - 商居联盟管理后台</title>"], ["- Wagtail</title>", 'aria-label="Actions"'])
+    assert 'aria-label="页面操作"' in client.get(reverse("wagtailadmin_pages:edit", args=[about.pk])).content.decode()
+    client.logout()
+    assert_reads(client.get("/admin/login/"), ["商居联盟管理后台</title>"], ["Wagtail</title>"])
