@@ -17,6 +17,7 @@ from points import spending
 from points.ledger import LedgerError, reconcile
 from points.models import Account, SpendCode, Transfer
 from tests import factories as f
+from tests.threads import many_connections
 
 # serialized_rollback: the flush after each test must not re-create content types (see tests/conftest.py).
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -55,10 +56,11 @@ def run_round(merchants, threads, requests, k):
             connection.close()
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=300)
+    with many_connections():
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join(timeout=300)
     assert not errors, errors[:5]
     assert len(outcomes) == requests
     return resident, shared, outcomes
