@@ -4,6 +4,8 @@
 (points, cases...): accounts cannot import those apps, they come to it.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -102,24 +104,32 @@ def person_of(request):
     return Person.objects.filter(user=request.user).first()
 
 
-@login_required(login_url="sign_in")
-def my_view(request):
-    person = person_of(request)
-    if person is None:
-        # A staff account browsing the public site: 我的 is for residents and shop staff.
-        return render(request, "accounts/not_a_person.html", status=403)
+def for_person(view):
+    """Signed in by SMS code as a person: the view gets (request, person); staff accounts get 403."""
+
+    @login_required(login_url="sign_in")
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        person = person_of(request)
+        if person is None:
+            # A staff account browsing the public site: 我的 is for residents and shop staff.
+            return render(request, "accounts/not_a_person.html", status=403)
+        return view(request, person, *args, **kwargs)
+
+    return wrapper
+
+
+@for_person
+def my_view(request, person):
     sections = [s for s in (hook(request, person) for hook in hooks.get_hooks(MY_SECTIONS_HOOK)) if s]
     sections.sort(key=lambda section: section.get("order", 100))
     return render(request, "accounts/my.html", {"person": person, "sections": sections})
 
 
-@login_required(login_url="sign_in")
+@for_person
 @require_http_methods(["GET", "POST"])
-def my_name_view(request):
+def my_name_view(request, person):
     """The name a resident gives: organisers check it at attendance, the 公示 shows it masked."""
-    person = person_of(request)
-    if person is None:
-        return render(request, "accounts/not_a_person.html", status=403)
     target = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     form = NameForm(request.POST if request.method == "POST" else None, initial={"name": person.name})
     if request.method == "POST" and form.is_valid():
@@ -130,13 +140,10 @@ def my_name_view(request):
     return render(request, "accounts/my_name.html", {"form": form, "next": target})
 
 
-@login_required(login_url="sign_in")
+@for_person
 @require_http_methods(["GET", "POST"])
-def my_close_view(request):
+def my_close_view(request, person):
     """注销账号: what will go and what stays, a box to tick, then the account is closed and signed out."""
-    person = person_of(request)
-    if person is None:
-        return render(request, "accounts/not_a_person.html", status=403)
     form = CloseAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         close_account(person)
@@ -147,13 +154,10 @@ def my_close_view(request):
     return render(request, "accounts/my_close.html", {"form": form, "person": person, "lines": balances})
 
 
-@login_required(login_url="sign_in")
+@for_person
 @require_http_methods(["GET", "POST"])
-def my_mobile_view(request):
+def my_mobile_view(request, person):
     """更换手机号, step 1: the new number, which gets a code."""
-    person = person_of(request)
-    if person is None:
-        return render(request, "accounts/not_a_person.html", status=403)
     form = NewMobileForm(request.POST if request.method == "POST" else None)
     refusal = None
     if request.method == "POST" and form.is_valid():
@@ -167,13 +171,10 @@ def my_mobile_view(request):
     return _refused_or_ok(render(request, "accounts/my_mobile.html", context), refusal, status=429)
 
 
-@login_required(login_url="sign_in")
+@for_person
 @require_http_methods(["GET", "POST"])
-def my_mobile_code_view(request):
+def my_mobile_code_view(request, person):
     """更换手机号, step 2: the code the new number received; then the account signs in with it."""
-    person = person_of(request)
-    if person is None:
-        return render(request, "accounts/not_a_person.html", status=403)
     mobile = mobilechange.pending(request)
     if not mobile:
         return redirect("my_mobile")

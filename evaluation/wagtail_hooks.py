@@ -5,12 +5,13 @@ from django import forms
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from portal.adminmenu import PermittedMenuItem
 
 from . import admin_views, views
 from . import permissions as can
@@ -106,15 +107,6 @@ class RoundViewSet(SnippetViewSet):
         ],
         base_form_class=RoundAdminForm,
     )
-
-
-class PermittedMenuItem(MenuItem):
-    def __init__(self, label, url, check, **kwargs):
-        super().__init__(label, url, **kwargs)
-        self.check = check
-
-    def is_shown(self, request):
-        return self.check(request.user)
 
 
 def _scores_as_staff(user):

@@ -5,7 +5,6 @@ from django.db.models import Count, Q
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
@@ -13,6 +12,7 @@ from wagtail.admin.widgets import ListingButton
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from portal.adminmenu import PermittedMenuItem
 from portal.tables import DateTimeColumn
 
 from . import admin_views, earning, ledger, views
@@ -40,15 +40,6 @@ urlpatterns = [
 @hooks.register("register_admin_urls")
 def register_points_urls():
     return [path("points/", include((urlpatterns, app_name), namespace=app_name))]
-
-
-class PermittedMenuItem(MenuItem):
-    def __init__(self, label, url, check, **kwargs):
-        super().__init__(label, url, **kwargs)
-        self.check = check
-
-    def is_shown(self, request):
-        return self.check(request.user)
 
 
 class ActivityIndexView(IndexView):
